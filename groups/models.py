@@ -1,0 +1,234 @@
+"""Groups, the program team's reviews of them, leave requests and the audit trail."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .fields import WebURLField
+
+LANGUAGE_CHOICES = [
+    ("en", _("English")),
+    ("sv", _("Swedish")),
+    ("da", _("Danish")),
+    ("nb", _("Norwegian")),
+    ("fi", _("Finnish")),
+    ("de", _("German")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("nl", _("Dutch")),
+    ("pl", _("Polish")),
+    ("pt", _("Portuguese")),
+    ("it", _("Italian")),
+]
+LANGUAGE_CODES = {code for code, _label in LANGUAGE_CHOICES}
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+def validate_languages(value: object) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one language."))
+    unknown = sorted(str(code) for code in value if code not in LANGUAGE_CODES)
+    if unknown:
+        raise ValidationError(
+            _("Unknown language: %(codes)s."), params={"codes": ", ".join(unknown)}
+        )
+
+
+class GroupQuerySet(models.QuerySet["Group"]):
+    def admitted(self) -> "GroupQuerySet":
+        return self.filter(status=Group.Status.ADMITTED)
+
+    def in_program(self) -> "GroupQuerySet":
+        """Groups that hold the program's benefits: admitted ones."""
+        return self.admitted()
+
+
+class Group(models.Model):
+    """A local user group, from its first draft application to leaving the program."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        ADMITTED = "admitted", _("Admitted")
+        DECLINED = "declined", _("Declined")
+        INACTIVE = "inactive", _("Inactive")
+        LEFT = "left", _("Left the program")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    city = models.CharField(_("city"), max_length=100)
+    country = CountryField(_("country"))
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Stockholm", validators=[validate_timezone]
+    )
+    languages = models.JSONField(_("languages"), default=list, validators=[validate_languages])
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+
+    home_page_url = WebURLField(_("home page"))
+    code_of_conduct_url = WebURLField(_("code of conduct"), blank=True)
+    event_page_url = WebURLField(_("event page"), blank=True)
+    ical_feed_url = WebURLField(_("iCal feed"), blank=True)
+    planned_meetings_per_year = models.PositiveSmallIntegerField(
+        _("planned meetings per year"), null=True, blank=True
+    )
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), default=dj_timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    admitted_at = models.DateTimeField(_("admitted"), null=True, blank=True)
+    next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=dj_timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    #: Bumped by every service that changes the group, so two editors cannot both win.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["status", "next_review_due"], name="group_status_review_idx"),
+            models.Index(fields=["country", "city"], name="group_place_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="admitted") | Q(admitted_at__isnull=False),
+                name="admitted_group_has_admission_date",
+            ),
+        ]
+        permissions = [
+            ("review_group", "Can decide on applications and reviews"),
+            ("export_group", "Can export program data"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:groups_group_change", args=[self.pk])
+
+
+class Review(models.Model):
+    """A decision of the program team on a group, with the checklist as it stood."""
+
+    class Kind(models.TextChoices):
+        APPLICATION = "application", _("Application")
+        PERIODIC = "periodic", _("Periodic review")
+
+    class Decision(models.TextChoices):
+        ADMIT = "admit", _("Admit")
+        REQUEST_CHANGES = "request_changes", _("Request changes")
+        DECLINE = "decline", _("Decline")
+        KEEP = "keep", _("Keep admitted")
+        INACTIVATE = "inactivate", _("Move to inactive")
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=dj_timezone.now)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    message = models.TextField(_("message to the leaders"), max_length=5000, blank=True)
+    override_reason = models.TextField(
+        _("reason for admitting despite failed requirements"), max_length=2000, blank=True
+    )
+    status_before = models.CharField(max_length=20, choices=Group.Status.choices)
+    status_after = models.CharField(max_length=20, choices=Group.Status.choices)
+    checklist = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    requirements_met = models.PositiveSmallIntegerField(default=0)
+    requirements_total = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        indexes = [models.Index(fields=["group", "-decided_at"], name="review_group_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.group} ({self.decided_at:%Y-%m-%d})"
+
+
+class LeaveRequest(models.Model):
+    """A group's request to leave the program; processed by the program team."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PROCESSED = "processed", _("Processed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="leave_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    processed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group"], condition=Q(status="open"), name="one_open_leave_request"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Leave request of {self.group}"
+
+
+class AuditEntry(models.Model):
+    """One recorded change: who, when, what, before and after. Never edited or deleted."""
+
+    class Action(models.TextChoices):
+        STATUS_CHANGE = "status_change", _("Status change")
+        REVIEW_DECISION = "review_decision", _("Review decision")
+        LEADERSHIP_CHANGE = "leadership_change", _("Leadership change")
+        GROUP_EDIT = "group_edit", _("Group edited")
+        REQUEST = "request", _("Request")
+
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="audit_entries", null=True, blank=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_is_staff = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=dj_timezone.now, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    summary = models.CharField(max_length=300)
+    #: {"field": {"before": ..., "after": ...}}
+    changes = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["group", "-created_at"], name="audit_group_idx")]
+
+    def __str__(self) -> str:
+        return self.summary

@@ -1,0 +1,237 @@
+"""People: accounts with their program profile, the roles they hold, invitations and requests."""
+
+import secrets
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """An account, which is also the person's program profile (one per person)."""
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+    )
+    tech_community_id = models.PositiveBigIntegerField(
+        _("Tech Community user ID"),
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The number at the end of your Tech Community profile address."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+
+class LeadershipQuerySet(models.QuerySet["Leadership"]):
+    def active(self) -> "LeadershipQuerySet":
+        return self.filter(ended_at__isnull=True)
+
+
+class Leadership(models.Model):
+    """A person's role in a group for a stretch of time; ended rows are kept as history."""
+
+    class Role(models.TextChoices):
+        LEADER = "leader", _("Leader (primary contact)")
+        CO_LEADER = "co_leader", _("Co-leader (secondary contact)")
+
+    class EndReason(models.TextChoices):
+        STEPPED_DOWN = "stepped_down", _("Stepped down")
+        HANDED_OVER = "handed_over", _("Handed over")
+        REMOVED = "removed", _("Removed by the program team")
+        GROUP_LEFT = "group_left", _("The group left the program")
+        ACCOUNT_DELETED = "account_deleted", _("Account deleted")
+
+    group = models.ForeignKey("groups.Group", on_delete=models.PROTECT, related_name="leaderships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leaderships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=20, choices=EndReason.choices, blank=True
+    )
+
+    objects = LeadershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "role", "-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_holder_per_role",
+                violation_error_message=_("This group already has someone in that role."),
+            ),
+            models.UniqueConstraint(
+                fields=["group", "user"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_role_per_person_and_group",
+                violation_error_message=_(
+                    "The leader and the co-leader must be two different people."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="leadership_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} of {self.group}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CoLeaderInvitation(models.Model):
+    """An e-mailed invitation to become a group's co-leader."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Revoked")
+
+    group = models.ForeignKey("groups.Group", on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(status="pending"),
+                name="one_pending_invitation_per_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="invitation_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.group}"
+
+    def is_expired(self, *, now: Any = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PROCESSED = "processed", _("Processed")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class LeadershipChangeRequest(models.Model):
+    """A leader's request that the program team record a change of the group's contacts."""
+
+    class Kind(models.TextChoices):
+        HAND_OVER = "hand_over", _("Hand leadership over to the co-leader")
+        STEP_DOWN = "step_down", _("Step down")
+        CO_LEADER_LEFT = "co_leader_left", _("The co-leader has left")
+        OTHER = "other", _("Other change")
+
+    group = models.ForeignKey(
+        "groups.Group", on_delete=models.PROTECT, related_name="leadership_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=Kind.choices)
+    details = models.TextField(_("details"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default="open")
+    processed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+    staff_note = models.TextField(_("note from the program team"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.group}"

@@ -1,0 +1,35 @@
+"""The Tech Community user ID: a number, given either bare or as the profile URL (PROGRAM.md)."""
+
+import re
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+PROFILE_HOST = "techcommunity.microsoft.com"
+_PROFILE_PATH = re.compile(r"^/t5/user/viewprofilepage/user-id/(?P<id>\d+)/?$")
+_MAX_ID = 2**63 - 1
+
+INVALID_MESSAGE = _(
+    "Enter your Tech Community user ID: the number at the end of your profile address, "
+    "e.g. 123456, or the whole address "
+    "https://techcommunity.microsoft.com/t5/user/viewprofilepage/user-id/123456."
+)
+
+
+def parse_tech_community_id(value: str | int) -> int:
+    """Return the numeric ID from a number or a profile URL; raise ValidationError otherwise."""
+    text = str(value).strip()
+    if text.isascii() and text.isdigit():
+        digits = text
+    else:
+        parts = urlsplit(text)
+        match = _PROFILE_PATH.match(parts.path)
+        host_ok = parts.scheme in {"http", "https"} and parts.hostname == PROFILE_HOST
+        if not (host_ok and match and not parts.port):
+            raise ValidationError(INVALID_MESSAGE, code="invalid")
+        digits = match["id"]
+    number = int(digits)
+    if not 0 < number <= _MAX_ID:
+        raise ValidationError(INVALID_MESSAGE, code="invalid")
+    return number

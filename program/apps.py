@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProgramConfig(AppConfig):
+    verbose_name = "Program: calls, content, news and rules"
+    name = "program"
