@@ -1,0 +1,526 @@
+"""The program team's side: reviewing applications and groups against the requirements."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from leaders.models import Leadership
+from meetings.models import Meeting
+
+from .forms import BulkDecisionForm, DecisionForm
+from .models import AuditEntry, Group, LeaveRequest, Review
+from .requirements import FAILABLE, TITLES, Checklist, Outcome, failing_q
+from .selectors import current_rules_version, group_checklist, groups_with_requirement_facts
+from .services import (
+    STAFF_EDITABLE_FIELDS,
+    GroupChangedError,
+    allowed_decisions,
+    group_update,
+    review_decide,
+)
+
+OUTCOME_CLASS = {Outcome.PASS: "tg-pass", Outcome.WARNING: "tg-warning", Outcome.FAIL: "tg-fail"}
+OUTCOME_LABEL = {Outcome.PASS: _("Met"), Outcome.WARNING: _("Warning"), Outcome.FAIL: _("Failed")}
+
+
+class NoDeleteMixin:
+    """Nothing the program team may need later is hard-deleted from the admin."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class ReadOnlyMixin(NoDeleteMixin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _request_now(request: HttpRequest) -> Any:
+    if not hasattr(request, "_techgroups_now"):
+        request._techgroups_now = timezone.now()  # type: ignore[attr-defined]
+        request._techgroups_rules_version = current_rules_version()  # type: ignore[attr-defined]
+    return request._techgroups_now  # type: ignore[attr-defined]
+
+
+def _request_rules_version(request: HttpRequest) -> int | None:
+    _request_now(request)
+    return request._techgroups_rules_version  # type: ignore[attr-defined]
+
+
+class FailingRequirementFilter(admin.SimpleListFilter):
+    title = _("failing requirement")
+    parameter_name = "failing"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("any", _("Any requirement")), *((code.value, TITLES[code]) for code in FAILABLE)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Group]) -> QuerySet[Group]:
+        value = self.value()
+        if not value:
+            return queryset
+        now = _request_now(request)
+        if value == "any":
+            condition = failing_q(FAILABLE[0], now=now)
+            for code in FAILABLE[1:]:
+                condition |= failing_q(code, now=now)
+            return queryset.filter(condition)
+        codes = {code.value: code for code in FAILABLE}
+        if value not in codes:
+            return queryset.none()
+        return queryset.filter(failing_q(codes[value], now=now))
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("due", _("Due now"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Group]) -> QuerySet[Group]:
+        if self.value() == "due":
+            today = timezone.localdate(_request_now(request))
+            return queryset.filter(status=Group.Status.ADMITTED, next_review_due__lte=today)
+        return queryset
+
+
+def render_checklist(checklist: Checklist) -> str:
+    rows = format_html_join(
+        "",
+        '<tr><td>{}</td><td><span class="tg-badge {}">{}</span></td><td>{}</td></tr>',
+        (
+            (
+                result.title,
+                OUTCOME_CLASS[result.outcome],
+                OUTCOME_LABEL[result.outcome],
+                result.message,
+            )
+            for result in checklist.results
+        ),
+    )
+    return format_html(
+        '<table class="tg-checklist"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+        "<tbody>{}</tbody></table><p><strong>{}</strong></p>",
+        _("Requirement"),
+        _("Result"),
+        _("Details"),
+        rows,
+        checklist.summary,
+    )
+
+
+class LeadershipInline(admin.TabularInline):
+    model = Leadership
+    verbose_name_plural = _("Leadership history")
+    fields = ["user", "role", "started_at", "ended_at", "end_reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["ended_at", "-started_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Leadership]:
+        return super().get_queryset(request).select_related("user")
+
+
+class ReviewInline(admin.TabularInline):
+    model = Review
+    verbose_name_plural = _("Past review decisions")
+    fields = ["decided_at", "decision", "reviewer", "summary", "message", "override_reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
+        return super().get_queryset(request).select_related("reviewer")
+
+    @admin.display(description=_("checklist"))
+    def summary(self, obj: Review) -> str:
+        return f"{obj.requirements_met} / {obj.requirements_total}"
+
+
+@admin.register(Group)
+class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "status_badge",
+        "requirements",
+        "contacts",
+        "azure_meetings",
+        "next_review_due",
+    ]
+    list_filter = ["status", FailingRequirementFilter, ReviewDueFilter, "country"]
+    search_fields = ["name", "city", "leaderships__user__email"]
+    list_per_page = 50
+    ordering = ["name"]
+    actions = ["admit_selected", "request_changes_selected", "decline_selected"]
+    inlines = [LeadershipInline, ReviewInline]
+    readonly_fields = [
+        "status",
+        "submitted_at",
+        "admitted_at",
+        "next_review_due",
+        "created_at",
+        "updated_at",
+        "checklist",
+        "recent_meetings",
+        "audit_trail",
+    ]
+    fieldsets = [
+        (
+            _("Program status"),
+            {"fields": ["status", "submitted_at", "admitted_at", "next_review_due"]},
+        ),
+        (_("Requirements"), {"fields": ["checklist"]}),
+        (
+            _("Group"),
+            {"fields": ["name", "slug", "city", "country", "timezone", "languages", "description"]},
+        ),
+        (
+            _("Links"),
+            {
+                "fields": [
+                    "home_page_url",
+                    "code_of_conduct_url",
+                    "event_page_url",
+                    "ical_feed_url",
+                    "planned_meetings_per_year",
+                ]
+            },
+        ),
+        (_("Recent meetings"), {"fields": ["recent_meetings"]}),
+        (_("Audit trail"), {"fields": ["audit_trail", "created_at", "updated_at"]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # groups come into being by applying in the portal
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
+        return groups_with_requirement_facts(
+            super().get_queryset(request),
+            now=_request_now(request),
+            rules_version=_request_rules_version(request),
+        )
+
+    def _stamp(self, request: HttpRequest, obj: Group) -> Group:
+        """Give the row the request's clock and rules version, so its checklist needs no query."""
+        obj._now = _request_now(request)  # type: ignore[attr-defined]
+        obj._rules_version = _request_rules_version(request)  # type: ignore[attr-defined]
+        return obj
+
+    def _checklist(self, obj: Group) -> Checklist:
+        if not hasattr(obj, "_checklist"):
+            obj._checklist = group_checklist(  # type: ignore[attr-defined]
+                obj,
+                now=obj._now,  # type: ignore[attr-defined]
+                rules_version=obj._rules_version,  # type: ignore[attr-defined]
+            )
+        return obj._checklist  # type: ignore[attr-defined]
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        for obj in changelist.result_list:
+            self._stamp(request, obj)
+        return changelist
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        return self._stamp(request, obj) if obj is not None else None
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: Group) -> str:
+        return format_html(
+            '<span class="tg-status tg-status-{}">{}</span>', obj.status, obj.get_status_display()
+        )
+
+    @admin.display(description=_("requirements"))
+    def requirements(self, obj: Group) -> str:
+        checklist = self._checklist(obj)
+        failing = ", ".join(result.title for result in checklist.failing)
+        css = "tg-pass" if checklist.all_met else "tg-fail"
+        return format_html(
+            '<span class="tg-badge {}" title="{}">{}</span>', css, failing, checklist.summary
+        )
+
+    @admin.display(description=_("leader / co-leader"))
+    def contacts(self, obj: Group) -> str:
+        by_role = {leadership.role: leadership.user for leadership in obj.active_leaderships}  # type: ignore[attr-defined]
+        missing = _("— none —")
+        return format_html(
+            "{}<br>{}",
+            by_role[Leadership.Role.LEADER].email if Leadership.Role.LEADER in by_role else missing,
+            by_role[Leadership.Role.CO_LEADER].email
+            if Leadership.Role.CO_LEADER in by_role
+            else missing,
+        )
+
+    @admin.display(description=_("Azure meetings, 12 months"), ordering="req_azure_meetings")
+    def azure_meetings(self, obj: Group) -> int:
+        return obj.req_azure_meetings  # type: ignore[attr-defined,no-any-return]
+
+    @admin.display(description=_("checklist"))
+    def checklist(self, obj: Group) -> str:
+        return render_checklist(self._checklist(obj))
+
+    @admin.display(description=_("last 10 meetings"))
+    def recent_meetings(self, obj: Group) -> str:
+        meetings = Meeting.objects.filter(group=obj).order_by("-starts_at")[:10]
+        if not meetings:
+            return _("No meetings logged.")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(m.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    m.title,
+                    m.get_format_display(),
+                    _("yes") if m.is_azure_related else _("no"),
+                    m.attendee_count if m.attendee_count is not None else "–",
+                )
+                for m in meetings
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            _("Starts (UTC)"),
+            _("Title"),
+            _("Format"),
+            _("Azure"),
+            _("Attendees"),
+            rows,
+        )
+
+    @admin.display(description=_("latest changes"))
+    def audit_trail(self, obj: Group) -> str:
+        entries = AuditEntry.objects.filter(group=obj).select_related("actor")[:15]
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                    e.actor or _("system"),
+                    e.summary,
+                )
+                for e in entries
+            ),
+        )
+        link = reverse("admin:groups_auditentry_changelist") + f"?group__id__exact={obj.pk}"
+        return format_html(
+            '<table><tbody>{}</tbody></table><p><a href="{}">{}</a></p>',
+            rows,
+            link,
+            _("The whole audit trail of this group"),
+        )
+
+    def save_model(self, request: HttpRequest, obj: Group, form: Any, change: bool) -> None:
+        data = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in STAFF_EDITABLE_FIELDS
+        }
+        group_update(group=obj, by=request.user, data=data)
+
+    # Decisions ---------------------------------------------------------------------------
+
+    def get_urls(self) -> list[Any]:
+        decide = path(
+            "<path:object_id>/decide/",
+            self.admin_site.admin_view(self.decide_view),
+            name="groups_group_decide",
+        )
+        return [decide, *super().get_urls()]
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("groups.review_group")
+
+    def decide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        group = get_object_or_404(self.get_queryset(request), pk=object_id)
+        self._stamp(request, group)
+        decisions = allowed_decisions(group)
+        form = DecisionForm(
+            request.POST or None, decisions=decisions, initial={"version": group.version}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                review = review_decide(
+                    group=group,
+                    by=request.user,
+                    decision=form.cleaned_data["decision"],
+                    message=form.cleaned_data["message"],
+                    override_reason=form.cleaned_data["override_reason"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except GroupChangedError as error:
+                return self._decide_again(request, object_id, str(error))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("%(group)s: %(decision)s. The leaders are e-mailed.")
+                    % {"group": group.name, "decision": review.get_decision_display()},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:groups_group_change", args=[group.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Decide on %(group)s") % {"group": group.name},
+            "group": group,
+            "form": form,
+            "checklist": render_checklist(self._checklist(group)),
+            "decisions": decisions,
+        }
+        return TemplateResponse(request, "admin/groups/group/decide.html", context)
+
+    def _decide_again(self, request: HttpRequest, object_id: str, text: str) -> HttpResponse:
+        self.message_user(request, text, messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:groups_group_decide", args=[object_id]))
+
+    def _bulk_decide(
+        self, request: HttpRequest, queryset: QuerySet[Group], decision: str, label: str
+    ) -> HttpResponse | None:
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        groups = list(queryset)
+        for group in groups:
+            self._stamp(request, group)
+        form = BulkDecisionForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            done = 0
+            for group in groups:
+                posted = request.POST.get(f"version_{group.pk}", "")
+                expected = int(posted) if posted.isdigit() else group.version
+                try:
+                    review_decide(
+                        group=group,
+                        by=request.user,
+                        decision=decision,
+                        message=form.cleaned_data["message"],
+                        override_reason=form.cleaned_data["override_reason"],
+                        expected_version=expected,
+                    )
+                except GroupChangedError as error:
+                    self.message_user(request, str(error), messages.WARNING)
+                except ValidationError as error:
+                    text = "; ".join(error.messages)
+                    self.message_user(request, f"{group.name}: {text}", messages.ERROR)
+                else:
+                    done += 1
+            self.message_user(
+                request,
+                _("%(label)s: %(done)d of %(total)d groups. Each got its record and e-mail.")
+                % {"label": label, "done": done, "total": len(groups)},
+                messages.SUCCESS if done == len(groups) else messages.WARNING,
+            )
+            return None
+        rows = [(group, self._checklist(group)) for group in groups]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": label,
+            "rows": rows,
+            "form": form,
+            "action": request.POST.get("action", ""),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "decision": decision,
+        }
+        return TemplateResponse(request, "admin/groups/group/bulk_decide.html", context)
+
+    @admin.action(description=_("Admit the selected groups"), permissions=["review"])
+    def admit_selected(self, request: HttpRequest, queryset: QuerySet[Group]) -> Any:
+        return self._bulk_decide(request, queryset, Review.Decision.ADMIT, _("Admit"))
+
+    @admin.action(description=_("Request changes from the selected groups"), permissions=["review"])
+    def request_changes_selected(self, request: HttpRequest, queryset: QuerySet[Group]) -> Any:
+        return self._bulk_decide(
+            request, queryset, Review.Decision.REQUEST_CHANGES, _("Request changes")
+        )
+
+    @admin.action(description=_("Decline the selected groups"), permissions=["review"])
+    def decline_selected(self, request: HttpRequest, queryset: QuerySet[Group]) -> Any:
+        return self._bulk_decide(request, queryset, Review.Decision.DECLINE, _("Decline"))
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["decided_at", "group", "decision", "kind", "reviewer", "summary"]
+    list_filter = ["decision", "kind"]
+    search_fields = ["group__name", "message"]
+    list_select_related = ["group", "reviewer"]
+    readonly_fields = ["checklist_table"]
+    date_hierarchy = "decided_at"
+
+    @admin.display(description=_("checklist"))
+    def summary(self, obj: Review) -> str:
+        return f"{obj.requirements_met} / {obj.requirements_total}"
+
+    @admin.display(description=_("checklist as it stood"))
+    def checklist_table(self, obj: Review) -> str:
+        return format_html_join(
+            "",
+            "<p><strong>{}</strong> ({}): {}</p>",
+            ((item["title"], item["outcome"], item["message"]) for item in obj.checklist),
+        )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["created_at", "group", "action", "actor", "summary"]
+    list_filter = ["action", "actor_is_staff"]
+    search_fields = ["group__name", "summary", "actor__email"]
+    list_select_related = ["group", "actor"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["created_at", "group", "requested_by", "status"]
+    list_filter = ["status"]
+    list_select_related = ["group", "requested_by"]
+    readonly_fields = [
+        "group",
+        "requested_by",
+        "reason",
+        "created_at",
+        "processed_by",
+        "processed_at",
+    ]
+    fields = [*readonly_fields, "status"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,49 @@
+"""Forms of the program team's review in the admin."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Review
+
+
+class DecisionForm(forms.Form):
+    """One decision on one group; `version` is the state the decider looked at."""
+
+    decision = forms.ChoiceField(label=_("Decision"), choices=Review.Decision.choices)
+    message = forms.CharField(
+        label=_("Message to the leaders"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text=_("Required when requesting changes, declining or moving to inactive."),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for admitting despite failed requirements"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, decisions: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        labels = dict(Review.Decision.choices)
+        self.fields["decision"].choices = [(d, labels[d]) for d in decisions]
+
+
+class BulkDecisionForm(forms.Form):
+    """The same decision for several groups; each still gets its own record and e-mail."""
+
+    message = forms.CharField(
+        label=_("Message to the leaders"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for admitting despite failed requirements"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=_("Used only for groups that fail a requirement."),
+    )

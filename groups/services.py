@@ -1,0 +1,249 @@
+"""Changes to groups: each is one named action that writes its audit rows in one transaction."""
+
+import copy
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .audit import audit_record, field_changes
+from .models import AuditEntry, Group, Review
+from .notifications import notify_review_decision
+from .selectors import checklist_for
+
+Status = Group.Status
+Decision = Review.Decision
+
+#: Which decision may be taken on a group in which status, and where it leads.
+DECISION_TRANSITIONS: dict[str, dict[str, str]] = {
+    Decision.ADMIT: {
+        Status.SUBMITTED: Status.ADMITTED,
+        Status.CHANGES_REQUESTED: Status.ADMITTED,
+        Status.INACTIVE: Status.ADMITTED,
+    },
+    Decision.REQUEST_CHANGES: {
+        Status.SUBMITTED: Status.CHANGES_REQUESTED,
+    },
+    Decision.DECLINE: {
+        Status.SUBMITTED: Status.DECLINED,
+        Status.CHANGES_REQUESTED: Status.DECLINED,
+    },
+    Decision.KEEP: {Status.ADMITTED: Status.ADMITTED},
+    Decision.INACTIVATE: {Status.ADMITTED: Status.INACTIVE},
+}
+
+#: Decisions whose message to the leaders is mandatory (they must know what to do or why).
+MESSAGE_REQUIRED = {Decision.REQUEST_CHANGES, Decision.DECLINE, Decision.INACTIVATE}
+
+#: Fields the program team may edit directly; status and dates change only through decisions.
+STAFF_EDITABLE_FIELDS = [
+    "name",
+    "slug",
+    "city",
+    "country",
+    "timezone",
+    "languages",
+    "description",
+    "home_page_url",
+    "code_of_conduct_url",
+    "event_page_url",
+    "ical_feed_url",
+    "planned_meetings_per_year",
+]
+
+
+class GroupChangedError(Exception):
+    """The group changed after the decider looked at it; they must look again."""
+
+    def __init__(self, group: Group) -> None:
+        super().__init__(
+            _(
+                "%(group)s changed while you were deciding (its status is now “%(status)s”). "
+                "Look at it again and decide on what it is now."
+            )
+            % {"group": group.name, "status": group.get_status_display()}
+        )
+        self.group = group
+
+
+def allowed_decisions(group: Group) -> list[str]:
+    """The decisions the program team can take on the group in its current status."""
+    return [decision for decision, moves in DECISION_TRANSITIONS.items() if group.status in moves]
+
+
+def review_interval() -> timedelta:
+    return timedelta(days=settings.TECHGROUPS_REVIEW_INTERVAL_DAYS)
+
+
+def next_review_date(*, now: datetime) -> date:
+    return timezone.localdate(now) + review_interval()
+
+
+def _bump(group: Group) -> None:
+    group.version += 1
+
+
+def _set_status(group: Group, new_status: str, *, by: Any, now: datetime, why: str) -> None:
+    old_status = group.status
+    group.status = new_status
+    group.status_changed_at = now
+    audit_record(
+        group=group,
+        actor=by,
+        action=AuditEntry.Action.STATUS_CHANGE,
+        summary=_("Status: %(old)s → %(new)s (%(why)s)")
+        % {"old": Status(old_status).label, "new": Status(new_status).label, "why": why},
+        changes={"status": {"before": old_status, "after": new_status}},
+    )
+
+
+def _locked(group_id: int) -> Group:
+    return Group.objects.select_for_update().get(pk=group_id)
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    group: Group,
+    by: Any,
+    decision: str,
+    message: str = "",
+    override_reason: str = "",
+    expected_version: int,
+    now: datetime | None = None,
+) -> Review:
+    """Record the program team's decision on a group (PROGRAM.md, "Joining", "Periodic review").
+
+    The decision is checked against the group as it is now, in the database: if someone changed
+    it since the decider looked (`expected_version`), nothing is written and GroupChangedError
+    says so. Admitting a group that fails a requirement needs an explicit override reason.
+    The leaders are e-mailed once the transaction commits.
+    """
+    now = now or timezone.now()
+    locked = _locked(group.pk)
+    if locked.version != expected_version:
+        raise GroupChangedError(locked)
+    moves = DECISION_TRANSITIONS.get(decision, {})
+    if locked.status not in moves:
+        raise ValidationError(
+            {
+                "decision": _("A group that is “%(status)s” cannot get the decision “%(d)s”.")
+                % {"status": locked.get_status_display(), "d": Decision(decision).label}
+            }
+        )
+    message, override_reason = message.strip(), override_reason.strip()
+    if decision in MESSAGE_REQUIRED and not message:
+        raise ValidationError({"message": _("Tell the leaders what to change, or why.")})
+    checklist = checklist_for(locked, now=now)
+    admits = moves[locked.status] == Status.ADMITTED and decision == Decision.ADMIT
+    if admits and not checklist.all_met and not override_reason:
+        failing = ", ".join(result.title for result in checklist.failing)
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "The group fails %(failing)s. To admit it anyway, give the reason."
+                )
+                % {"failing": failing}
+            }
+        )
+    if not admits:
+        override_reason = ""
+
+    status_before = locked.status
+    status_after = moves[locked.status]
+    kind = Review.Kind.PERIODIC if status_before == Status.ADMITTED else Review.Kind.APPLICATION
+    if status_after != status_before:
+        _set_status(locked, status_after, by=by, now=now, why=Decision(decision).label)
+    if admits:
+        locked.admitted_at = locked.admitted_at or now  # a re-admission keeps the first date
+    if status_after == Status.ADMITTED:
+        locked.next_review_due = next_review_date(now=now)
+    elif status_after != status_before:
+        locked.next_review_due = None
+    _bump(locked)
+    locked.full_clean()
+    locked.save()
+
+    review = Review.objects.create(
+        group=locked,
+        reviewer=by,
+        decided_at=now,
+        kind=kind,
+        decision=decision,
+        message=message,
+        override_reason=override_reason,
+        status_before=status_before,
+        status_after=status_after,
+        checklist=checklist.as_list(),
+        requirements_met=checklist.met,
+        requirements_total=checklist.total,
+    )
+    audit_record(
+        group=locked,
+        actor=by,
+        action=AuditEntry.Action.REVIEW_DECISION,
+        summary=_("Decision: %(decision)s (%(summary)s)")
+        % {"decision": Decision(decision).label, "summary": checklist.summary},
+        changes={
+            "decision": {"before": "", "after": decision},
+            "message": {"before": "", "after": message},
+            "override_reason": {"before": "", "after": override_reason},
+        },
+    )
+    review_id = review.pk
+    transaction.on_commit(lambda: notify_review_decision(review_id=review_id))
+    group.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def group_submit(*, group: Group, by: Any, now: datetime | None = None) -> Group:
+    """A leader submits (or resubmits after changes were requested) the group's application."""
+    now = now or timezone.now()
+    locked = _locked(group.pk)
+    if locked.status not in {Status.DRAFT, Status.CHANGES_REQUESTED}:
+        raise ValidationError(
+            _("Only a draft or an application with changes requested can be submitted.")
+        )
+    why = _("resubmitted") if locked.status == Status.CHANGES_REQUESTED else _("submitted")
+    _set_status(locked, Status.SUBMITTED, by=by, now=now, why=why)
+    locked.submitted_at = now
+    _bump(locked)
+    locked.save()
+    group.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def group_update(*, group: Group, by: Any, data: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Edit a group's details; every change is recorded with its before and after values.
+
+    Only STAFF_EDITABLE_FIELDS can be set: status, dates and the version are not fields of an
+    edit. Returns the recorded changes (empty when nothing changed).
+    """
+    unknown = set(data) - set(STAFF_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    locked = _locked(group.pk)
+    before = copy.copy(locked)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    changes = field_changes(before, locked, list(data))
+    if not changes:
+        return {}
+    _bump(locked)
+    locked.save()
+    audit_record(
+        group=locked,
+        actor=by,
+        action=AuditEntry.Action.GROUP_EDIT,
+        summary=_("Edited: %(fields)s") % {"fields": ", ".join(sorted(changes))},
+        changes=changes,
+    )
+    group.refresh_from_db()
+    return changes

@@ -1,0 +1,127 @@
+"""factory_boy factories for every model the tests build."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from groups.models import Group
+from leaders.models import Leadership, User
+from meetings.models import Meeting
+from program.models import ContentItem, NewsItem, ProgramRules, QuarterlyCall, RulesAcceptance
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Faker("name")
+    tech_community_id = factory.Sequence(lambda n: 100000 + n)
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    tech_community_id = None
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"Azure User Group {n}")
+    slug = factory.Sequence(lambda n: f"azure-user-group-{n}")
+    city = "Stockholm"
+    country = "SE"
+    timezone = "Europe/Stockholm"
+    languages = factory.LazyFunction(lambda: ["sv", "en"])
+    description = "Monthly meetups about Azure."
+    home_page_url = factory.Sequence(lambda n: f"https://group{n}.example.org/")
+    code_of_conduct_url = factory.Sequence(lambda n: f"https://group{n}.example.org/conduct")
+    status = Group.Status.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        admitted = factory.Trait(
+            status=Group.Status.ADMITTED,
+            admitted_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=500)),
+        )
+
+
+class LeadershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Leadership
+
+    group = factory.SubFactory(GroupFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Leadership.Role.LEADER
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=400))
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    group = factory.SubFactory(GroupFactory)
+    title = factory.Sequence(lambda n: f"Meetup {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + timedelta(hours=2))
+    is_azure_related = True
+    attendee_count = 30
+
+
+class ProgramRulesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgramRules
+        django_get_or_create = ("version",)
+
+    version = factory.Sequence(lambda n: n + 1)
+    title = "Program rules of conduct"
+    body = "Be kind. Keep meetings free to attend."
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class RulesAcceptanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RulesAcceptance
+
+    user = factory.SubFactory(UserFactory)
+    rules = factory.SubFactory(ProgramRulesFactory)
+
+
+class QuarterlyCallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuarterlyCall
+
+    title = factory.Sequence(lambda n: f"Quarterly leaders call {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
+    ends_at = factory.LazyAttribute(lambda c: c.starts_at + timedelta(hours=1))
+    agenda = "Program news; your questions."
+    join_url = "https://meet.example.org/call"
+
+
+class ContentItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContentItem
+
+    title = factory.Sequence(lambda n: f"Content {n}")
+    kind = ContentItem.Kind.SLIDES
+    url = "https://content.example.org/deck"
+    is_published = True
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class NewsItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NewsItem
+
+    title = factory.Sequence(lambda n: f"News {n}")
+    body = "Something happened."
+    published_at = factory.LazyFunction(timezone.now)
