@@ -39,11 +39,6 @@ class NoDeleteMixin:
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)  # type: ignore[misc]
-        actions.pop("delete_selected", None)
-        return actions
-
 
 class ReadOnlyMixin(NoDeleteMixin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import factory
-from django.utils import timezone
+from django.utils.timezone import now
 
 from groups.models import Group
 from leaders.models import Leadership, User
@@ -46,12 +46,12 @@ class GroupFactory(factory.django.DjangoModelFactory):
     home_page_url = factory.Sequence(lambda n: f"https://group{n}.example.org/")
     code_of_conduct_url = factory.Sequence(lambda n: f"https://group{n}.example.org/conduct")
     status = Group.Status.SUBMITTED
-    submitted_at = factory.LazyFunction(timezone.now)
+    submitted_at = factory.LazyFunction(now)
 
     class Params:
         admitted = factory.Trait(
             status=Group.Status.ADMITTED,
-            admitted_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=500)),
+            admitted_at=factory.LazyFunction(lambda: now() - timedelta(days=500)),
         )
 
 
@@ -62,7 +62,7 @@ class LeadershipFactory(factory.django.DjangoModelFactory):
     group = factory.SubFactory(GroupFactory)
     user = factory.SubFactory(UserFactory)
     role = Leadership.Role.LEADER
-    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=400))
+    started_at = factory.LazyFunction(lambda: now() - timedelta(days=400))
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):
@@ -71,7 +71,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
 
     group = factory.SubFactory(GroupFactory)
     title = factory.Sequence(lambda n: f"Meetup {n}")
-    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
+    starts_at = factory.LazyFunction(lambda: now() - timedelta(days=30))
     ends_at = factory.LazyAttribute(lambda m: m.starts_at + timedelta(hours=2))
     is_azure_related = True
     attendee_count = 30
@@ -85,7 +85,7 @@ class ProgramRulesFactory(factory.django.DjangoModelFactory):
     version = factory.Sequence(lambda n: n + 1)
     title = "Program rules of conduct"
     body = "Be kind. Keep meetings free to attend."
-    published_at = factory.LazyFunction(timezone.now)
+    published_at = factory.LazyFunction(now)
 
 
 class RulesAcceptanceFactory(factory.django.DjangoModelFactory):
@@ -101,7 +101,7 @@ class QuarterlyCallFactory(factory.django.DjangoModelFactory):
         model = QuarterlyCall
 
     title = factory.Sequence(lambda n: f"Quarterly leaders call {n}")
-    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
+    starts_at = factory.LazyFunction(lambda: now() + timedelta(days=20))
     ends_at = factory.LazyAttribute(lambda c: c.starts_at + timedelta(hours=1))
     agenda = "Program news; your questions."
     join_url = "https://meet.example.org/call"
@@ -115,7 +115,7 @@ class ContentItemFactory(factory.django.DjangoModelFactory):
     kind = ContentItem.Kind.SLIDES
     url = "https://content.example.org/deck"
     is_published = True
-    published_at = factory.LazyFunction(timezone.now)
+    published_at = factory.LazyFunction(now)
 
 
 class NewsItemFactory(factory.django.DjangoModelFactory):
@@ -124,4 +124,4 @@ class NewsItemFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"News {n}")
     body = "Something happened."
-    published_at = factory.LazyFunction(timezone.now)
+    published_at = factory.LazyFunction(now)

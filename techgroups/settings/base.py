@@ -120,9 +120,28 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+
+
+def mailer_from_url(url: str) -> dict[str, object]:
+    """A Django 6.1 MAILERS entry from an e-mail URL such as smtp+tls://user:pw@host:587."""
+    config = environ.Env.email_url_config(url)
+    backend = config["EMAIL_BACKEND"]
+    if not backend.endswith("smtp.EmailBackend"):
+        return {"BACKEND": backend}
+    options = {
+        "host": config.get("EMAIL_HOST") or "localhost",
+        "port": config.get("EMAIL_PORT") or 25,
+        "username": config.get("EMAIL_HOST_USER") or "",
+        "password": config.get("EMAIL_HOST_PASSWORD") or "",
+        "use_tls": bool(config.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(config.get("EMAIL_USE_SSL")),
+        "timeout": env.int("EMAIL_TIMEOUT", default=10),
+    }
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
 # E-mail: SMTP (or any backend) from EMAIL_URL; messages name the program team as sender.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
-vars().update(EMAIL_CONFIG)
+MAILERS = {"default": mailer_from_url(env("EMAIL_URL", default="smtp://localhost:25"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tech Groups <groups@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PROGRAM_TEAM_EMAIL = env("PROGRAM_TEAM_EMAIL", default="program-team@example.org")

@@ -1,7 +1,7 @@
 """Production: every secret must come from the environment; there is no fallback."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, mailer_from_url
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
@@ -17,5 +17,4 @@ CSRF_COOKIE_SECURE = True
 
 CACHES = {"default": env.cache("CACHE_URL")}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
-EMAIL_CONFIG = env.email_url("EMAIL_URL")
-vars().update(EMAIL_CONFIG)
+MAILERS = {"default": mailer_from_url(env("EMAIL_URL"))}
