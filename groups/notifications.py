@@ -1,7 +1,6 @@
 """E-mail about a group to its leaders, each in their own language.
 
-Sent after the deciding transaction commits. (The e-mail jobs issue replaces the plain send
-with outbox rows claimed by a worker.)
+Sent by a Celery task queued after the deciding transaction commits.
 """
 
 from django.conf import settings

@@ -2,6 +2,7 @@
 
 import copy
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -12,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_record, field_changes
 from .models import AuditEntry, Group, Review
-from .notifications import notify_review_decision
 from .selectors import checklist_for
+from .tasks import send_review_decision
 
 Status = Group.Status
 Decision = Review.Decision
@@ -121,7 +122,7 @@ def review_decide(
     The decision is checked against the group as it is now, in the database: if someone changed
     it since the decider looked (`expected_version`), nothing is written and GroupChangedError
     says so. Admitting a group that fails a requirement needs an explicit override reason.
-    The leaders are e-mailed once the transaction commits.
+    The leaders' e-mail is queued for the worker once the transaction commits.
     """
     now = now or timezone.now()
     locked = _locked(group.pk)
@@ -194,8 +195,7 @@ def review_decide(
             "override_reason": {"before": "", "after": override_reason},
         },
     )
-    review_id = review.pk
-    transaction.on_commit(lambda: notify_review_decision(review_id=review_id))
+    transaction.on_commit(partial(send_review_decision.delay, review.pk))
     group.refresh_from_db()
     return review
 

@@ -20,3 +20,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # Look static files up per request: tests never run collectstatic, so STATIC_ROOT may not exist.
 WHITENOISE_AUTOREFRESH = True
+
+# Unit tests run tasks in-process; the worker tests start a real worker on Redis.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
