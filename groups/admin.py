@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from leaders.models import Leadership
 from meetings.models import Meeting
@@ -97,6 +98,20 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CountryFilter(admin.SimpleListFilter):
+    """Only the countries that have groups, not every country in the world."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        codes = Group.objects.order_by().values_list("country", flat=True).distinct()
+        return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Group]) -> QuerySet[Group]:
+        return queryset.filter(country=self.value()) if self.value() else queryset
+
+
 def render_checklist(checklist: Checklist) -> str:
     rows = format_html_join(
         "",
@@ -173,7 +188,7 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
         "azure_meetings",
         "next_review_due",
     ]
-    list_filter = ["status", FailingRequirementFilter, ReviewDueFilter, "country"]
+    list_filter = ["status", FailingRequirementFilter, ReviewDueFilter, CountryFilter]
     search_fields = ["name", "city", "leaderships__user__email"]
     list_per_page = 50
     ordering = ["name"]

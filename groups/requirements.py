@@ -263,7 +263,7 @@ def check_azure_meetings(facts: GroupFacts, *, now: datetime) -> RequirementResu
             "minimum": minimum,
             "expected": expected_by_now,
         }
-        if count >= expected_by_now:
+        if count * 365 >= minimum * days:  # the pace of `minimum` a year, exactly
             message = ngettext(
                 "%(count)d Azure-related meeting in the %(days)d days since admission: on "
                 "course for about %(projected)d a year (the program asks for %(minimum)d).",
@@ -307,7 +307,7 @@ def check_meeting_spread(facts: GroupFacts, *, now: datetime) -> RequirementResu
     )
     tz = zoneinfo.ZoneInfo(facts.timezone)
     values = {
-        "days": longest.days,
+        "days": math.ceil(longest / timedelta(days=1)),
         "start": date_format(gap_from.astimezone(tz), "DATE_FORMAT"),
         "end": date_format(gap_to.astimezone(tz), "DATE_FORMAT"),
         "limit": _max_gap().days,

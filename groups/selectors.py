@@ -60,9 +60,9 @@ def groups_with_requirement_facts(
         leader_accepted = Exists(leader.filter(accepted))
         co_leader_accepted = Exists(co_leader.filter(accepted))
 
-    acceptances = RulesAcceptance.objects.filter(user=OuterRef("user_id")).order_by(
-        "-rules__version"
-    )
+    acceptances = RulesAcceptance.objects.filter(
+        user=OuterRef("user_id"), rules__published_at__isnull=False
+    ).order_by("-rules__version")
     contacts = (
         Leadership.objects.active()
         .select_related("user")

@@ -175,6 +175,7 @@ class CoLeaderInvitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("co-leader invitation")
         constraints = [
             models.UniqueConstraint(
                 fields=["group"],

@@ -8,6 +8,7 @@ from groups.views import healthz
 admin.site.site_header = "Tech Groups program team"
 admin.site.site_title = "Tech Groups admin"
 admin.site.index_title = "Program administration"
+admin.site.enable_nav_sidebar = False  # the group list needs the width
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
