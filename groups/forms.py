@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Review
+from .models import LANGUAGE_CHOICES, Group, Review
+from .services import STAFF_EDITABLE_FIELDS
 
 
 class DecisionForm(forms.Form):
@@ -47,3 +48,17 @@ class BulkDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text=_("Used only for groups that fail a requirement."),
     )
+
+
+class GroupAdminForm(forms.ModelForm):
+    """The program team's edit of a group: languages as boxes to tick, not raw JSON."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Group
+        fields = STAFF_EDITABLE_FIELDS

@@ -39,7 +39,9 @@ def validate_timezone(value: str) -> None:
 def validate_languages(value: object) -> None:
     if not isinstance(value, list) or not value:
         raise ValidationError(_("Choose at least one language."))
-    unknown = sorted(str(code) for code in value if code not in LANGUAGE_CODES)
+    unknown = sorted(
+        str(code) for code in value if not isinstance(code, str) or code not in LANGUAGE_CODES
+    )
     if unknown:
         raise ValidationError(
             _("Unknown language: %(codes)s."), params={"codes": ", ".join(unknown)}

@@ -27,6 +27,7 @@ def notify_review_decision(*, review_id: int) -> int:
     for user in recipients:
         with translation.override(user.preferred_language):
             context = {
+                "LANGUAGE_CODE": user.preferred_language,
                 "user": user,
                 "review": review,
                 "group": review.group,

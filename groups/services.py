@@ -125,10 +125,12 @@ def review_decide(
     The leaders' e-mail is queued for the worker once the transaction commits.
     """
     now = now or timezone.now()
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("Choose one of the decisions offered.")})
     locked = _locked(group.pk)
     if locked.version != expected_version:
         raise GroupChangedError(locked)
-    moves = DECISION_TRANSITIONS.get(decision, {})
+    moves = DECISION_TRANSITIONS[decision]
     if locked.status not in moves:
         raise ValidationError(
             {

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 PROFILE_HOST = "techcommunity.microsoft.com"
-_PROFILE_PATH = re.compile(r"^/t5/user/viewprofilepage/user-id/(?P<id>\d+)/?$")
+_PROFILE_PATH = re.compile(r"^/t5/user/viewprofilepage/user-id/(?P<id>[0-9]{1,19})/?$")
+_BARE_ID = re.compile(r"^[0-9]{1,19}$")
 _MAX_ID = 2**63 - 1
 
 INVALID_MESSAGE = _(
@@ -20,13 +21,17 @@ INVALID_MESSAGE = _(
 def parse_tech_community_id(value: str | int) -> int:
     """Return the numeric ID from a number or a profile URL; raise ValidationError otherwise."""
     text = str(value).strip()
-    if text.isascii() and text.isdigit():
+    if _BARE_ID.match(text):
         digits = text
     else:
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+            port = parts.port
+        except ValueError:  # e.g. a broken IPv6 host or a port that is not a number
+            raise ValidationError(INVALID_MESSAGE, code="invalid") from None
         match = _PROFILE_PATH.match(parts.path)
         host_ok = parts.scheme in {"http", "https"} and parts.hostname == PROFILE_HOST
-        if not (host_ok and match and not parts.port):
+        if not (host_ok and match and port is None):
             raise ValidationError(INVALID_MESSAGE, code="invalid")
         digits = match["id"]
     number = int(digits)

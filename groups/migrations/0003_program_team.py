@@ -2,57 +2,11 @@
 
 from django.db import migrations
 
-PROGRAM_TEAM = "Program team"
-
-PERMISSIONS = {
-    "groups": {
-        "group": ["view", "change", "review", "export"],
-        "review": ["view"],
-        "leaverequest": ["view", "change"],
-        "auditentry": ["view"],
-    },
-    "leaders": {
-        "user": ["view"],
-        "leadership": ["view", "add", "change"],
-        "coleaderinvitation": ["view"],
-        "leadershipchangerequest": ["view", "change"],
-    },
-    "meetings": {"meeting": ["view", "add", "change"]},
-    "program": {
-        "programrules": ["view", "add", "change"],
-        "rulesacceptance": ["view"],
-        "quarterlycall": ["view", "add", "change"],
-        "contentitem": ["view", "add", "change"],
-        "newsitem": ["view", "add", "change"],
-    },
-    "django_celery_beat": {
-        "periodictask": ["view", "change"],
-        "crontabschedule": ["view", "add", "change"],
-        "intervalschedule": ["view", "add", "change"],
-    },
-}
+from groups.program_team import PROGRAM_TEAM, sync_program_team
 
 
 def create_program_team(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    team, _created = Group.objects.get_or_create(name=PROGRAM_TEAM)
-    for app_label, models in PERMISSIONS.items():
-        for model, actions in models.items():
-            for action in actions:
-                permission = Permission.objects.get(
-                    content_type__app_label=app_label,
-                    content_type__model=model,
-                    codename=f"{action}_{model}",
-                )
-                team.permissions.add(permission)
+    sync_program_team(apps)
 
 
 def remove_program_team(apps, schema_editor):

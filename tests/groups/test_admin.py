@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group as AuthGroup
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +25,9 @@ LIST_URL = reverse("admin:groups_group_changelist")
 
 
 @pytest.fixture
-def staff(client):
+def staff(client, program_team):
     user = StaffFactory()
-    user.groups.add(AuthGroup.objects.get(name="Program team"))
+    user.groups.add(program_team)
     client.force_login(user)
     return user
 
@@ -182,7 +181,7 @@ def test_staff_edit_of_a_group_is_audited_with_before_and_after(client, staff):
     url = reverse("admin:groups_group_change", args=[group.pk])
     form = client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields}
-    data["languages"] = '["sv", "en"]'
+    data["languages"] = ["sv", "en"]
     data["city"] = "Malmö"
     data = {k: ("" if v is None else v) for k, v in data.items()}
     for prefix in ("leaderships", "reviews"):
@@ -200,7 +199,7 @@ def test_group_status_cannot_be_set_by_posting_it(client, staff):
     form = client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields}
     data = {k: ("" if v is None else v) for k, v in data.items()}
-    data["languages"] = '["sv"]'
+    data["languages"] = ["sv"]
     data["status"] = "admitted"
     for prefix in ("leaderships", "reviews"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})

@@ -4,7 +4,6 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.contrib.auth.models import Group as AuthGroup
 from django.core import mail
 
 from groups.models import Group
@@ -27,12 +26,12 @@ def celery_worker(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_request_changes_email_is_delivered_by_the_worker(celery_worker):
+def test_request_changes_email_is_delivered_by_the_worker(celery_worker, program_team):
     group = GroupFactory()
     LeadershipFactory(group=group, role=Leadership.Role.LEADER)
     LeadershipFactory(group=group, role=Leadership.Role.CO_LEADER)
     staff = StaffFactory()
-    staff.groups.add(AuthGroup.objects.get(name="Program team"))
+    staff.groups.add(program_team)
 
     review_decide(
         group=group,

@@ -1,0 +1,65 @@
+"""The program team: a Django group with the permissions its work needs (not superusers).
+
+Used by the data migration (with the historical app registry) and by anything that must make
+sure the team exists after the database was emptied, e.g. transactional tests.
+"""
+
+from typing import Any
+
+PROGRAM_TEAM = "Program team"
+
+PERMISSIONS = {
+    "groups": {
+        "group": ["view", "change", "review", "export"],
+        "review": ["view"],
+        "leaverequest": ["view", "change"],
+        "auditentry": ["view"],
+    },
+    "leaders": {
+        "user": ["view"],
+        "leadership": ["view", "add", "change"],
+        "coleaderinvitation": ["view"],
+        "leadershipchangerequest": ["view", "change"],
+    },
+    "meetings": {"meeting": ["view", "add", "change"]},
+    "program": {
+        "programrules": ["view", "add", "change"],
+        "rulesacceptance": ["view"],
+        "quarterlycall": ["view", "add", "change"],
+        "contentitem": ["view", "add", "change"],
+        "newsitem": ["view", "add", "change"],
+    },
+    "django_celery_beat": {
+        "periodictask": ["view", "change"],
+        "crontabschedule": ["view", "add", "change"],
+        "intervalschedule": ["view", "add", "change"],
+    },
+}
+
+
+def sync_program_team(apps: Any) -> Any:
+    """Create the team if needed and give it exactly PERMISSIONS; returns the auth group."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        # create_permissions skips an app without a models module, as migration stubs are.
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = previous
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    team, _created = Group.objects.get_or_create(name=PROGRAM_TEAM)
+    wanted = [
+        Permission.objects.get(
+            content_type__app_label=app_label,
+            content_type__model=model,
+            codename=f"{action}_{model}",
+        )
+        for app_label, models in PERMISSIONS.items()
+        for model, actions in models.items()
+        for action in actions
+    ]
+    team.permissions.set(wanted)
+    return team
