@@ -18,7 +18,7 @@ from django_countries import countries
 from leaders.models import Leadership
 from meetings.models import Meeting
 
-from .forms import BulkDecisionForm, DecisionForm
+from .forms import BulkDecisionForm, DecisionForm, GroupAdminForm
 from .models import AuditEntry, Group, LeaveRequest, Review
 from .requirements import FAILABLE, TITLES, Checklist, Outcome, failing_q
 from .selectors import current_rules_version, group_checklist, groups_with_requirement_facts
@@ -180,6 +180,7 @@ class ReviewInline(admin.TabularInline):
 
 @admin.register(Group)
 class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
+    form = GroupAdminForm
     list_display = [
         "name",
         "status_badge",
@@ -301,7 +302,7 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
     def checklist(self, obj: Group) -> str:
         return render_checklist(self._checklist(obj))
 
-    @admin.display(description=_("last 10 meetings"))
+    @admin.display(description=_("latest 10 meetings, upcoming included"))
     def recent_meetings(self, obj: Group) -> str:
         meetings = Meeting.objects.filter(group=obj).order_by("-starts_at")[:10]
         if not meetings:

@@ -121,7 +121,6 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 
-
 def mailer_from_url(url: str) -> dict[str, object]:
     """A Django 6.1 MAILERS entry from an e-mail URL such as smtp+tls://user:pw@host:587."""
     config = environ.Env.email_url_config(url)
