@@ -2,7 +2,8 @@
 
 Usage: uv run python scripts/screenshots.py BASE_URL OUT_DIR EMAIL PASSWORD PATH [PATH ...]
 Signs in through the admin login first, then saves one desktop and one phone-sized PNG per
-path (the whole page, and `.top.png` for the first screenful), and prints any console message (e.g. a Content-Security-Policy violation).
+path (the whole page, and `.top.png` for the first screenful), and prints any console
+message (e.g. a Content-Security-Policy violation).
 """
 
 import re

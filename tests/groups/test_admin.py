@@ -156,7 +156,7 @@ def test_group_page_shows_checklist_history_meetings_and_reviews(client, staff):
         status_before="submitted",
         status_after="changes_requested",
     )
-    old = LeadershipFactory(
+    LeadershipFactory(
         group=group,
         user=UserFactory(name="Former Leader"),
         role=Leadership.Role.LEADER,

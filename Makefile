@@ -1,0 +1,50 @@
+# The project's commands, the same on every machine (README: "Quick start").
+#   make run    the portal with demo data on http://127.0.0.1:8000/, worker and beat beside it
+#   make test   the whole suite on PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379)
+#   make lint   ruff, formatting and a missing-migrations check
+#   make ci     lint, then test
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# uv from PATH, or the one `make install` puts in the user's Python.
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --no-sync
+MANAGE := $(RUN) python manage.py
+
+.PHONY: help install run test lint ci screenshots
+
+help:
+	@echo "make install | run | test | lint | ci | screenshots"
+
+install:
+	@command -v uv >/dev/null || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install uv
+	UV_PYTHON="$$(scripts/pick-python)" $(UV) sync --locked
+
+# The embedded default: SQLite, e-mail to var/outbox/, Celery on kombu's filesystem broker.
+run: export DJANGO_SETTINGS_MODULE = techgroups.settings.dev
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo --if-empty
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(RUN) honcho --procfile Procfile.dev start
+
+test: install
+	$(RUN) pytest
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	DJANGO_SETTINGS_MODULE=techgroups.settings.dev DATABASE_URL=sqlite://:memory: \
+	  $(MANAGE) makemigrations --check --dry-run
+
+ci: lint test
+
+# Needs the portal running (make run) and Debian's chromium at /usr/bin/chromium. Writes
+# var/screenshots/<page>-{desktop,phone}.png; set SCREENSHOT_EMAIL/PASSWORD to sign in first.
+SCREENSHOT_URL ?= http://127.0.0.1:8000
+SCREENSHOT_PATHS ?= /
+screenshots: install
+	$(RUN) python scripts/screenshots.py $(SCREENSHOT_URL) var/screenshots \
+	  "$(SCREENSHOT_EMAIL)" "$(SCREENSHOT_PASSWORD)" $(SCREENSHOT_PATHS)

@@ -1,0 +1,18 @@
+"""The health check the container orchestration polls."""
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_health_check_answers_ok_without_signing_in(client):
+    response = client.get("/healthz/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_health_check_sets_no_cookies(client):
+    response = client.get("/healthz/")
+
+    assert not response.cookies

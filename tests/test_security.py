@@ -1,0 +1,275 @@
+"""Security headers, cookies and settings, checked on real responses and real processes."""
+
+import os
+import secrets
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from leaders.models import User
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PAGES = ["/", "/accounts/login/", "/admin/login/"]
+HTML_PAGES = [
+    "/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/admin/login/",
+    "/no-such-page/",
+]
+# Source expressions that name no third-party origin.
+OWN_SOURCES = {"'self'", "'none'", "data:"}
+
+
+def parse_csp(header: str) -> dict[str, list[str]]:
+    directives: dict[str, list[str]] = {}
+    for part in header.split(";"):
+        name, *sources = part.split()
+        directives[name] = sources
+    return directives
+
+
+class InlineCodeFinder(HTMLParser):
+    """Collects what a strict CSP would block: inline scripts, styles and event handlers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {name for name, _value in attrs}
+        # A JSON data block (allauth's e-mail page has one) is never executed, so CSP allows it.
+        is_data_block = (dict(attrs).get("type") or "").endswith("json")
+        if tag == "script" and "src" not in names and not is_data_block:
+            self.problems.append("<script> without src")
+        if tag == "style":
+            self.problems.append("<style> element")
+        if "style" in names:
+            self.problems.append(f"style= on <{tag}>")
+        self.problems.extend(f"{name}= on <{tag}>" for name in names if name.startswith("on"))
+        for name, value in attrs:
+            loads = (tag, name) in {("script", "src"), ("link", "href"), ("img", "src")}
+            if loads and value and (not value.startswith("/") or value.startswith("//")):
+                self.external.append(value)
+
+
+def inline_code_in(html: str) -> InlineCodeFinder:
+    finder = InlineCodeFinder()
+    finder.feed(html)
+    finder.close()
+    return finder
+
+
+PASSWORD = "correct horse battery"
+
+
+def make_verified_user(email: str, *, is_staff: bool = False) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, is_staff=is_staff)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def test_inline_code_finder_catches_what_csp_blocks():
+    found = inline_code_in(
+        '<script>alert(1)</script><script type="application/json">{}</script>'
+        '<style>p {}</style><p style="color: red" onclick="x()">'
+        '<link rel="stylesheet" href="https://cdn.example.com/x.css">'
+    )
+
+    assert found.problems == [
+        "<script> without src",
+        "<style> element",
+        "style= on <p>",
+        "onclick= on <p>",
+    ]
+    assert found.external == ["https://cdn.example.com/x.css"]
+
+
+@pytest.fixture
+def verified_user(db):
+    return make_verified_user("leader@example.org")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PAGES)
+def test_page_sends_a_strict_content_security_policy(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    csp = parse_csp(response.headers["Content-Security-Policy"])
+    assert csp["default-src"] == ["'none'"]
+    assert csp["script-src"] == ["'self'"]
+    assert csp["style-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["base-uri"] == ["'none'"]
+    all_sources = {source for sources in csp.values() for source in sources}
+    assert "'unsafe-inline'" not in all_sources
+    assert "'unsafe-eval'" not in all_sources
+    assert all_sources <= OWN_SOURCES, f"third-party sources: {all_sources - OWN_SOURCES}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PAGES)
+def test_secure_request_gets_strict_transport_security(client, url):
+    response = client.get(url, secure=True)
+
+    hsts = response.headers["Strict-Transport-Security"]
+    max_age = int(hsts.split(";")[0].removeprefix("max-age="))
+    assert max_age >= 3600
+    assert "includeSubDomains" in hsts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PAGES)
+def test_page_sends_the_other_security_headers(client, url):
+    response = client.get(url)
+
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_csrf_cookie_is_secure_and_http_only(client):
+    response = client.get("/accounts/login/")
+
+    cookie = response.cookies["csrftoken"]
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+
+
+def test_session_cookie_is_secure_and_http_only(client, verified_user):
+    response = client.post(
+        "/accounts/login/",
+        {"login": verified_user.email, "password": PASSWORD},
+        secure=True,
+    )
+
+    assert response.status_code == 302
+    cookie = response.cookies["sessionid"]
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", HTML_PAGES)
+def test_anonymous_page_has_no_inline_code(client, url):
+    response = client.get(url)
+
+    assert response.status_code in {200, 404}
+    assert response["Content-Type"].startswith("text/html")
+    found = inline_code_in(response.content.decode())
+    assert found.problems == []
+    assert found.external == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("is_staff", [False, True])
+@pytest.mark.parametrize("url", ["/", "/accounts/email/", "/accounts/password/change/"])
+def test_signed_in_page_has_no_inline_code(client, is_staff, url):
+    client.force_login(make_verified_user("someone@example.org", is_staff=is_staff))
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    found = inline_code_in(response.content.decode())
+    assert found.problems == []
+    assert found.external == []
+
+
+@pytest.mark.django_db
+def test_error_pages_have_no_inline_code():
+    request = RequestFactory().get("/private/")
+    request.user = AnonymousUser()
+
+    for html in (render_to_string("403.html", request=request), render_to_string("500.html")):
+        found = inline_code_in(html)
+        assert found.problems == []
+        assert found.external == []
+
+
+def test_server_error_page_renders_without_a_request():
+    html = render_to_string("500.html")
+
+    assert "/static/vendor/bootstrap/bootstrap.min.css" in html
+    assert "Something went wrong" in html
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """A realistic production environment, independent of the one the tests run in."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL", "CELERY_", "EMAIL_URL"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="techgroups.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
+        DJANGO_ALLOWED_HOSTS="groups.example.org",
+        DATABASE_URL="postgres://techgroups@127.0.0.1:5432/techgroups",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        EMAIL_URL="smtp://mail:1025",
+    )
+    env.update(overrides)
+    return env
+
+
+def run_in_production(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 (our own interpreter and manage.py, fixed arguments)
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    env = production_env()
+    assert len(env["DJANGO_SECRET_KEY"]) == 64
+
+    result = run_in_production("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = production_env()
+    del env["DJANGO_SECRET_KEY"]
+
+    result = run_in_production("manage.py", "check", env=env)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("debug_env", "expected"),
+    [({}, "False"), ({"DJANGO_DEBUG": "false"}, "False"), ({"DJANGO_DEBUG": "true"}, "True")],
+)
+def test_production_debug_is_off_unless_django_debug_is_set(debug_env, expected):
+    result = run_in_production(
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        env=production_env(**debug_env),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
