@@ -519,7 +519,9 @@ class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(LeaveRequest)
-class LeaveRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
+class LeaveRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Tracked requests; processing one also moves the group, so it is not a plain edit."""
+
     list_display = ["created_at", "group", "requested_by", "status"]
     list_filter = ["status"]
     list_select_related = ["group", "requested_by"]
@@ -532,6 +534,3 @@ class LeaveRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
         "processed_at",
     ]
     fields = [*readonly_fields, "status"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

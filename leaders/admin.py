@@ -4,17 +4,18 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.admin import NoDeleteMixin, ReadOnlyMixin
 
+from .forms import StaffUserChangeForm
 from .models import CoLeaderInvitation, Leadership, LeadershipChangeRequest, User
 from .services import leadership_end, leadership_start
 
 
 @admin.register(User)
 class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
+    form = StaffUserChangeForm
     list_display = ["email", "name", "tech_community_id", "preferred_language", "is_staff"]
     list_filter = ["is_staff", "is_active", "preferred_language"]
     search_fields = ["email", "name", "tech_community_id"]
@@ -82,7 +83,9 @@ class CoLeaderInvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(LeadershipChangeRequest)
-class LeadershipChangeRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
+class LeadershipChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Tracked requests; they are processed in the review queue, not edited here."""
+
     list_display = ["created_at", "group", "kind", "requested_by", "status"]
     list_filter = ["status", "kind"]
     search_fields = ["group__name", "requested_by__email"]
@@ -97,14 +100,3 @@ class LeadershipChangeRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
         "processed_at",
     ]
     fields = [*readonly_fields, "status", "staff_note"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def save_model(
-        self, request: HttpRequest, obj: LeadershipChangeRequest, form: Any, change: bool
-    ) -> None:
-        if "status" in form.changed_data and obj.status != "open":
-            obj.processed_by = request.user
-            obj.processed_at = timezone.now()
-        super().save_model(request, obj, form, change)
