@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -58,7 +59,8 @@ def _request_now(request: HttpRequest) -> Any:
 
 def _request_rules_version(request: HttpRequest) -> int | None:
     _request_now(request)
-    return request._techgroups_rules_version  # type: ignore[attr-defined]
+    version: int | None = request._techgroups_rules_version  # type: ignore[attr-defined]
+    return version
 
 
 class FailingRequirementFilter(admin.SimpleListFilter):
@@ -137,11 +139,11 @@ def render_checklist(checklist: Checklist) -> str:
     )
 
 
-class LeadershipInline(admin.TabularInline):
+class LeadershipInline(admin.TabularInline[Leadership, Group]):
     model = Leadership
     verbose_name_plural = _("Leadership history")
-    fields = ["user", "role", "started_at", "ended_at", "end_reason"]
-    readonly_fields = fields
+    readonly_fields = ["user", "role", "started_at", "ended_at", "end_reason"]
+    fields = [*readonly_fields]
     extra = 0
     can_delete = False
     ordering = ["ended_at", "-started_at"]
@@ -156,11 +158,18 @@ class LeadershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user")
 
 
-class ReviewInline(admin.TabularInline):
+class ReviewInline(admin.TabularInline[Review, Group]):
     model = Review
     verbose_name_plural = _("Past review decisions")
-    fields = ["decided_at", "decision", "reviewer", "summary", "message", "override_reason"]
-    readonly_fields = fields
+    readonly_fields = [
+        "decided_at",
+        "decision",
+        "reviewer",
+        "summary",
+        "message",
+        "override_reason",
+    ]
+    fields = [*readonly_fields]
     extra = 0
     can_delete = False
 
@@ -179,7 +188,7 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(Group)
-class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
+class GroupAdmin(NoDeleteMixin, admin.ModelAdmin[Group]):
     form = GroupAdminForm
     list_display = [
         "name",
@@ -255,7 +264,8 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
                 now=obj._now,  # type: ignore[attr-defined]
                 rules_version=obj._rules_version,  # type: ignore[attr-defined]
             )
-        return obj._checklist  # type: ignore[attr-defined]
+        checklist: Checklist = obj._checklist  # type: ignore[attr-defined]
+        return checklist
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)
@@ -303,7 +313,7 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
         return render_checklist(self._checklist(obj))
 
     @admin.display(description=_("latest 10 meetings, upcoming included"))
-    def recent_meetings(self, obj: Group) -> str:
+    def recent_meetings(self, obj: Group) -> str | Promise:
         meetings = Meeting.objects.filter(group=obj).order_by("-starts_at")[:10]
         if not meetings:
             return _("No meetings logged.")
@@ -423,7 +433,11 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:groups_group_decide", args=[object_id]))
 
     def _bulk_decide(
-        self, request: HttpRequest, queryset: QuerySet[Group], decision: str, label: str
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Group],
+        decision: str,
+        label: str | Promise,
     ) -> HttpResponse | None:
         if not self.has_review_permission(request):
             raise PermissionDenied
@@ -488,7 +502,7 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin[Review]):
     list_display = ["decided_at", "group", "decision", "kind", "reviewer", "summary"]
     list_filter = ["decision", "kind"]
     search_fields = ["group__name", "message"]
@@ -510,7 +524,7 @@ class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin[AuditEntry]):
     list_display = ["created_at", "group", "action", "actor", "summary"]
     list_filter = ["action", "actor_is_staff"]
     search_fields = ["group__name", "summary", "actor__email"]
@@ -519,7 +533,7 @@ class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(LeaveRequest)
-class LeaveRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class LeaveRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeaveRequest]):
     """Tracked requests; processing one also moves the group, so it is not a plain edit."""
 
     list_display = ["created_at", "group", "requested_by", "status"]

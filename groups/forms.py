@@ -1,5 +1,7 @@
 """Forms of the program team's review in the admin."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,10 +28,11 @@ class DecisionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, decisions: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, decisions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(Review.Decision.choices)
-        self.fields["decision"].choices = [(d, labels[d]) for d in decisions]
+        decision = cast(forms.ChoiceField, self.fields["decision"])
+        decision.choices = [(d, labels[d]) for d in decisions]
 
 
 class BulkDecisionForm(forms.Form):
@@ -50,7 +53,7 @@ class BulkDecisionForm(forms.Form):
     )
 
 
-class GroupAdminForm(forms.ModelForm):
+class GroupAdminForm(forms.ModelForm[Group]):
     """The program team's edit of a group: languages as boxes to tick, not raw JSON."""
 
     languages = forms.MultipleChoiceField(

@@ -17,7 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from leaders.models import Leadership
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingQuerySet
 from program.models import ProgramRules, RulesAcceptance
 
 from .models import Group
@@ -29,12 +29,12 @@ def current_rules_version() -> int | None:
     return rules.version if rules else None
 
 
-def _meetings_in_window(*, now: datetime) -> QuerySet[Meeting]:
+def _meetings_in_window(*, now: datetime) -> MeetingQuerySet:
     start, end = meeting_window(now)
     return Meeting.objects.filter(starts_at__gte=start, starts_at__lte=end)
 
 
-def _count(queryset: QuerySet) -> Coalesce:  # type: ignore[type-arg]
+def _count(queryset: QuerySet[Meeting]) -> Coalesce:
     counted = queryset.order_by().values("group").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
@@ -51,6 +51,8 @@ def groups_with_requirement_facts(
     leader = active.filter(role=Leadership.Role.LEADER)
     co_leader = active.filter(role=Leadership.Role.CO_LEADER)
     with_id = Q(user__tech_community_id__isnull=False)
+    leader_accepted: Exists | Value
+    co_leader_accepted: Exists | Value
     if rules_version is None:
         leader_accepted = co_leader_accepted = Value(True, output_field=BooleanField())
     else:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .audit import audit_record, field_changes
@@ -88,7 +89,9 @@ def _bump(group: Group) -> None:
     group.version += 1
 
 
-def _set_status(group: Group, new_status: str, *, by: Any, now: datetime, why: str) -> None:
+def _set_status(
+    group: Group, new_status: str, *, by: Any, now: datetime, why: str | Promise
+) -> None:
     old_status = group.status
     group.status = new_status
     group.status_changed_at = now

@@ -14,7 +14,7 @@ from .services import leadership_end, leadership_start
 
 
 @admin.register(User)
-class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
+class UserAdmin(NoDeleteMixin, DjangoUserAdmin[User]):
     form = StaffUserChangeForm
     list_display = ["email", "name", "tech_community_id", "preferred_language", "is_staff"]
     list_filter = ["is_staff", "is_active", "preferred_language"]
@@ -36,7 +36,7 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
 
 
 @admin.register(Leadership)
-class LeadershipAdmin(NoDeleteMixin, admin.ModelAdmin):
+class LeadershipAdmin(NoDeleteMixin, admin.ModelAdmin[Leadership]):
     list_display = ["group", "user", "role", "started_at", "ended_at", "end_reason"]
     list_filter = ["role", ("ended_at", admin.EmptyFieldListFilter)]
     search_fields = ["group__name", "user__email", "user__name"]
@@ -50,7 +50,9 @@ class LeadershipAdmin(NoDeleteMixin, admin.ModelAdmin):
             return []
         return ["group", "user", "role", "started_at", "ended_at", "end_reason"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(
+        self, request: HttpRequest, obj: Any = None
+    ) -> list[str | list[str] | tuple[str, ...]]:
         if obj is None:
             return ["group", "user", "role"]
         return ["group", "user", "role", "started_at", "ended_at", "end_reason"]
@@ -74,7 +76,7 @@ class LeadershipAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(CoLeaderInvitation)
-class CoLeaderInvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class CoLeaderInvitationAdmin(ReadOnlyMixin, admin.ModelAdmin[CoLeaderInvitation]):
     list_display = ["group", "email", "status", "created_at", "expires_at", "responded_at"]
     list_filter = ["status"]
     search_fields = ["group__name", "email"]
@@ -83,7 +85,7 @@ class CoLeaderInvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(LeadershipChangeRequest)
-class LeadershipChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class LeadershipChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeadershipChangeRequest]):
     """Tracked requests; they are processed in the review queue, not edited here."""
 
     list_display = ["created_at", "group", "kind", "requested_by", "status"]

@@ -31,7 +31,7 @@ class TechCommunityIdField(forms.CharField):
         return parse_tech_community_id(text)
 
 
-class StaffUserChangeForm(UserChangeForm):
+class StaffUserChangeForm(UserChangeForm[User]):
     tech_community_id = TechCommunityIdField(required=False)
 
     class Meta(UserChangeForm.Meta):

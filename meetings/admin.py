@@ -6,7 +6,7 @@ from .models import Meeting
 
 
 @admin.register(Meeting)
-class MeetingAdmin(NoDeleteMixin, admin.ModelAdmin):
+class MeetingAdmin(NoDeleteMixin, admin.ModelAdmin[Meeting]):
     list_display = ["title", "group", "starts_at", "format", "is_azure_related", "attendee_count"]
     list_filter = ["format", "is_azure_related"]
     search_fields = ["title", "group__name", "topics"]

@@ -11,7 +11,7 @@ from .models import ContentItem, NewsItem, ProgramRules, QuarterlyCall, RulesAcc
 
 
 @admin.register(ProgramRules)
-class ProgramRulesAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ProgramRulesAdmin(NoDeleteMixin, admin.ModelAdmin[ProgramRules]):
     list_display = ["version", "title", "published_at", "acceptances"]
     fields = ["version", "title", "body", "published_at"]
 
@@ -30,7 +30,7 @@ class ProgramRulesAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(RulesAcceptance)
-class RulesAcceptanceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class RulesAcceptanceAdmin(ReadOnlyMixin, admin.ModelAdmin[RulesAcceptance]):
     list_display = ["user", "rules", "accepted_at"]
     list_filter = ["rules"]
     search_fields = ["user__email"]
@@ -38,7 +38,7 @@ class RulesAcceptanceAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(QuarterlyCall)
-class QuarterlyCallAdmin(NoDeleteMixin, admin.ModelAdmin):
+class QuarterlyCallAdmin(NoDeleteMixin, admin.ModelAdmin[QuarterlyCall]):
     list_display = ["title", "starts_at", "status", "has_recording"]
     list_filter = ["status"]
     date_hierarchy = "starts_at"
@@ -49,13 +49,13 @@ class QuarterlyCallAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(ContentItem)
-class ContentItemAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ContentItemAdmin(NoDeleteMixin, admin.ModelAdmin[ContentItem]):
     list_display = ["title", "kind", "language", "is_published", "early_access_until"]
     list_filter = ["kind", "language", "is_published"]
     search_fields = ["title", "summary"]
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(NoDeleteMixin, admin.ModelAdmin):
+class NewsItemAdmin(NoDeleteMixin, admin.ModelAdmin[NewsItem]):
     list_display = ["title", "published_at"]
     search_fields = ["title", "body"]

@@ -2,9 +2,13 @@
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+# Lets admin, form and field classes take type arguments at runtime (ModelAdmin[Group]).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"

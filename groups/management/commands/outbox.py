@@ -14,7 +14,8 @@ SEPARATOR = "-" * 79
 
 
 def outbox_dir() -> Path:
-    options = settings.MAILERS.get("default", {}).get("OPTIONS", {})
+    mailer: dict[str, Any] = settings.MAILERS.get("default", {})
+    options: dict[str, Any] = mailer.get("OPTIONS", {})
     if "file_path" not in options:
         raise CommandError("E-mail is not written to files here (see MAILERS / EMAIL_URL).")
     return Path(options["file_path"])
@@ -27,7 +28,7 @@ def read_outbox(folder: Path) -> list[EmailMessage]:
         for chunk in path.read_bytes().split(SEPARATOR.encode()):
             if chunk.strip():
                 parsed = email.message_from_bytes(chunk.lstrip(), policy=policy.default)
-                messages.append(parsed)  # type: ignore[arg-type]
+                messages.append(parsed)
     return messages
 
 

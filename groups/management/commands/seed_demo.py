@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
 
 from groups.models import AuditEntry, Group, LeaveRequest, Review
@@ -475,7 +476,7 @@ class Summary:
 
 
 #: Each decision the demo records, from which status to which; the same moves as the services.
-DECISION_MOVES = {
+DECISION_MOVES: dict[str, tuple[str, str]] = {
     Decision.ADMIT: (Status.SUBMITTED, Status.ADMITTED),
     Decision.REQUEST_CHANGES: (Status.SUBMITTED, Status.CHANGES_REQUESTED),
     Decision.DECLINE: (Status.SUBMITTED, Status.DECLINED),
@@ -489,7 +490,7 @@ CHANGES_MESSAGES = {
     Code.AZURE_MEETINGS: "Your meetings so far are mostly off-topic. Plan at least six "
     "Azure-related meetings in the coming year and resubmit.",
 }
-DECISION_MESSAGES = {
+DECISION_MESSAGES: dict[str, str] = {
     Decision.DECLINE: "The group has not held the regular Azure meetings the program asks for. "
     "You are welcome to apply again once it meets regularly.",
     Decision.INACTIVATE: "The group has not met regularly for a long time, so we have moved it "
@@ -543,7 +544,13 @@ class History:
         )
 
     def status_change(
-        self, plan: GroupPlan, actor: User, when: datetime, before: str, after: str, why: str
+        self,
+        plan: GroupPlan,
+        actor: User,
+        when: datetime,
+        before: str,
+        after: str,
+        why: str | Promise,
     ) -> None:
         summary = f"Status: {Status(before).label} → {Status(after).label} ({why})"
         self.audit(
