@@ -9,10 +9,9 @@ from .models import LANGUAGE_CHOICES, Group, Review
 from .services import STAFF_EDITABLE_FIELDS
 
 
-class DecisionForm(forms.Form):
-    """One decision on one group; `version` is the state the decider looked at."""
+class BulkDecisionForm(forms.Form):
+    """The texts of a decision; for several groups each still gets its own record and e-mail."""
 
-    decision = forms.ChoiceField(label=_("Decision"), choices=Review.Decision.choices)
     message = forms.CharField(
         label=_("Message to the leaders"),
         required=False,
@@ -25,32 +24,22 @@ class DecisionForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=_("Used only for groups that fail a requirement."),
     )
+
+
+class DecisionForm(BulkDecisionForm):
+    """One decision on one group; `version` is the state the decider looked at."""
+
+    decision = forms.ChoiceField(label=_("Decision"), choices=Review.Decision.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    field_order = ["decision", "message", "override_reason"]
 
     def __init__(self, *args: Any, decisions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(Review.Decision.choices)
         decision = cast(forms.ChoiceField, self.fields["decision"])
         decision.choices = [(d, labels[d]) for d in decisions]
-
-
-class BulkDecisionForm(forms.Form):
-    """The same decision for several groups; each still gets its own record and e-mail."""
-
-    message = forms.CharField(
-        label=_("Message to the leaders"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-    )
-    override_reason = forms.CharField(
-        label=_("Reason for admitting despite failed requirements"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text=_("Used only for groups that fail a requirement."),
-    )
 
 
 class GroupAdminForm(forms.ModelForm[Group]):
