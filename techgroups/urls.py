@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import TemplateView
 
@@ -10,7 +12,14 @@ admin.site.site_title = "Tech Groups admin"
 admin.site.index_title = "Program administration"
 admin.site.enable_nav_sidebar = False  # the group list needs the width
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico on pages (like the admin's) that name no icon."""
+    return HttpResponseRedirect(static_url("img/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz/", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
