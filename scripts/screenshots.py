@@ -1,7 +1,7 @@
 """Take screenshots of portal and admin pages in headless Chromium (no browser download).
 
 Usage: uv run python scripts/screenshots.py BASE_URL OUT_DIR EMAIL PASSWORD PATH [PATH ...]
-Signs in through the admin login first, then saves one desktop and one phone-sized PNG per
+Signs in through the portal's login first (when EMAIL is not empty), then saves one desktop and one phone-sized PNG per
 path (the whole page, and `.top.png` for the first screenful), and prints any console
 message (e.g. a Content-Security-Policy violation).
 """
@@ -29,10 +29,11 @@ def main(base: str, out: str, email: str, password: str, paths: list[str]) -> No
             page = browser.new_page(viewport=viewport)
             page.on("console", lambda msg: print(f"console {msg.type}: {msg.text}"))
             if email:
-                page.goto(f"{base}/admin/login/")
-                page.fill("input[name=username]", email)
+                page.goto(f"{base}/accounts/login/")
+                page.fill("input[name=login]", email)
                 page.fill("input[name=password]", password)
-                page.click("input[type=submit]")
+                page.locator("form button[type=submit]").last.click()
+                page.wait_for_load_state()
             for path in paths:
                 page.goto(f"{base}{path}")
                 name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"

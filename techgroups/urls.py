@@ -23,6 +23,10 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz/", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("", include("leaders.urls")),
+    path("groups/", include("groups.urls")),
+    path("groups/<slug:slug>/meetings/", include("meetings.urls")),
+    path("program/", include("program.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
