@@ -190,6 +190,9 @@ TECHGROUPS_MIN_AZURE_MEETINGS_PER_YEAR = env.int("TECHGROUPS_MIN_AZURE_MEETINGS_
 TECHGROUPS_MAX_MEETING_GAP_DAYS = env.int("TECHGROUPS_MAX_MEETING_GAP_DAYS", 122)
 TECHGROUPS_REVIEW_INTERVAL_DAYS = env.int("TECHGROUPS_REVIEW_INTERVAL_DAYS", 182)
 TECHGROUPS_INVITATION_EXPIRY_DAYS = env.int("TECHGROUPS_INVITATION_EXPIRY_DAYS", 14)
+#: Fetching links (iCal feeds, codes of conduct) never reaches private addresses; tests may
+#: allow loopback to reach a server they start themselves.
+TECHGROUPS_FETCH_ALLOW_LOOPBACK = env.bool("TECHGROUPS_FETCH_ALLOW_LOOPBACK", default=False)
 
 LOGGING = {
     "version": 1,
