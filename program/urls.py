@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "program"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("calls/", views.CallListView.as_view(), name="calls"),
+    path("calls/<int:pk>.ics", views.CallCalendarView.as_view(), name="call_ics"),
+    path("content/", views.ContentListView.as_view(), name="content"),
+    path("news/", views.NewsListView.as_view(), name="news"),
+]

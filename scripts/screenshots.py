@@ -1,9 +1,9 @@
 """Take screenshots of portal and admin pages in headless Chromium (no browser download).
 
 Usage: uv run python scripts/screenshots.py BASE_URL OUT_DIR EMAIL PASSWORD PATH [PATH ...]
-Signs in through the portal's login first (when EMAIL is not empty), then saves one desktop and one phone-sized PNG per
-path (the whole page, and `.top.png` for the first screenful), and prints any console
-message (e.g. a Content-Security-Policy violation).
+Signs in through the portal's login first (when EMAIL is not empty), then saves one desktop
+and one phone-sized PNG per path (the whole page, and `.top.png` for the first screenful),
+and prints any console message (e.g. a Content-Security-Policy violation).
 """
 
 import re
