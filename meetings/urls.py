@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "meetings"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.MeetingListView.as_view(), name="list"),
+    path("add/", views.MeetingAddView.as_view(), name="add"),
+    path("<int:pk>/edit/", views.MeetingEditView.as_view(), name="edit"),
+    path("import/", views.MeetingImportView.as_view(), name="import"),
+]

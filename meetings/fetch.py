@@ -1,0 +1,287 @@
+"""Fetch a web resource a leader named (an iCal feed, a code-of-conduct page) without letting the
+link reach into the portal's own network.
+
+A URL typed by a user must not make the server talk to its database, its cache, a cloud
+metadata endpoint or anything else that is not on the public internet (server-side request
+forgery). So `fetch_url`:
+
+- accepts only http and https;
+- resolves the host name once and connects to exactly the address it checked, so a DNS answer
+  that changes between the check and the connection ("DNS rebinding") cannot redirect it;
+- refuses addresses that are not public: private, loopback, link-local, multicast, reserved,
+  unspecified and shared ones (loopback only when TECHGROUPS_FETCH_ALLOW_LOOPBACK is on, for
+  tests and local demos);
+- follows at most MAX_REDIRECTS redirects itself, checking every new address again;
+- gives up once `timeout` seconds have passed in all, and reads at most `max_bytes` of the body.
+
+It uses http.client directly: urllib3 is not among the project's dependencies, and
+urllib.request follows redirects and resolves names on its own.
+"""
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+MAX_REDIRECTS = 3
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+CHUNK_SIZE = 64 * 1024
+USER_AGENT = "TechGroupsPortal/1.0 (+calendar import)"
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class FetchError(Exception):
+    """The resource could not be fetched; `str(error)` is a message for the person who asked."""
+
+
+class FetchRefused(FetchError):
+    """The URL or the address it leads to is one the portal does not fetch from."""
+
+
+class FetchUnreachable(FetchError):
+    """No answer: the name does not resolve, the connection failed or it took too long."""
+
+
+class FetchTooLarge(FetchError):
+    """The response is larger than the caller allows."""
+
+
+class FetchBadResponse(FetchError):
+    """The server answered, but not with the resource (an error status, a redirect loop)."""
+
+
+def loopback_allowed() -> bool:
+    return bool(getattr(settings, "TECHGROUPS_FETCH_ALLOW_LOOPBACK", False))
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, Teredo), if any."""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    return None
+
+
+def address_is_allowed(address: IPAddress, *, allow_loopback: bool = False) -> bool:
+    """True for a public internet address (and for loopback when `allow_loopback`)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return address_is_allowed(embedded, allow_loopback=allow_loopback)
+    if address.is_loopback:
+        return allow_loopback
+    not_public = (
+        address.is_private
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or not address.is_global  # also shared (100.64.0.0/10) and documentation ranges
+    )
+    return not not_public
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one request goes: the URL's parts and the checked addresses to connect to."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+    addresses: tuple[str, ...]
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """The host's addresses, from one lookup (an IP literal resolves to itself)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise FetchUnreachable(
+            _("The address %(host)s could not be found.") % {"host": host}
+        ) from error
+    addresses: list[str] = []
+    for _family, _type, _proto, _name, sockaddr in infos:
+        address = str(sockaddr[0])
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+def _target(url: str) -> Target:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise FetchRefused(_("This is not a valid web address.")) from error
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"}:
+        raise FetchRefused(_("Only http and https addresses can be fetched."))
+    host = parts.hostname
+    if not host:
+        raise FetchRefused(_("This is not a valid web address."))
+    port = port or (443 if scheme == "https" else 80)
+    allow_loopback = loopback_allowed()
+    addresses = _resolve(host, port)
+    for address in addresses:
+        parsed = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone
+        if not address_is_allowed(parsed, allow_loopback=allow_loopback):
+            raise FetchRefused(
+                _(
+                    "The portal does not fetch from %(host)s: it leads to an address that is "
+                    "not on the public internet."
+                )
+                % {"host": host}
+            )
+    if not addresses:
+        raise FetchUnreachable(_("The address %(host)s could not be found.") % {"host": host})
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    return Target(scheme=scheme, host=host, port=port, path=path, addresses=tuple(addresses))
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Sends Host: <name> but connects to the address that was checked, not a new lookup."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.pinned_address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        self.pinned_socket: socket.socket | None = self.sock  # still ours after http.client closes
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """TLS to the checked address, with the certificate verified for the host name."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        self.tls_context = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls_context)
+        self.pinned_address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        self.sock = self.tls_context.wrap_socket(sock, server_hostname=self.host)
+        self.pinned_socket: socket.socket | None = self.sock
+
+
+Connection = _PinnedHTTPConnection | _PinnedHTTPSConnection
+
+
+def _connection(target: Target, address: str, timeout: float) -> Connection:
+    if target.scheme == "https":
+        return _PinnedHTTPSConnection(target.host, target.port, address=address, timeout=timeout)
+    return _PinnedHTTPConnection(target.host, target.port, address=address, timeout=timeout)
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise FetchUnreachable(_("The server took too long to answer."))
+    return left
+
+
+def _open(target: Target, deadline: float) -> tuple[Connection, http.client.HTTPResponse]:
+    last_error: OSError | None = None
+    for address in target.addresses:
+        connection = _connection(target, address, _remaining(deadline))
+        try:
+            connection.request(
+                "GET",
+                target.path,
+                headers={"User-Agent": USER_AGENT, "Accept": "*/*", "Connection": "close"},
+            )
+            return connection, connection.getresponse()
+        except ssl.SSLError as error:  # the name's certificate is wrong: another address won't help
+            connection.close()
+            raise FetchUnreachable(
+                _("The secure connection to %(host)s failed: %(reason)s")
+                % {"host": target.host, "reason": getattr(error, "reason", None) or error}
+            ) from error
+        except TimeoutError as error:
+            connection.close()
+            raise FetchUnreachable(_("The server took too long to answer.")) from error
+        except (OSError, http.client.HTTPException) as error:
+            connection.close()
+            last_error = error if isinstance(error, OSError) else OSError(str(error))
+    raise FetchUnreachable(
+        _("%(host)s could not be reached (%(reason)s).")
+        % {"host": target.host, "reason": getattr(last_error, "strerror", None) or last_error}
+    )
+
+
+def _read_body(
+    connection: Connection,
+    response: http.client.HTTPResponse,
+    *,
+    max_bytes: int,
+    deadline: float,
+) -> bytes:
+    too_large = FetchTooLarge(
+        _("The response is larger than the %(limit)s the portal reads.")
+        % {"limit": _size(max_bytes)}
+    )
+    length = response.getheader("Content-Length")
+    if length and length.strip().isdigit() and int(length) > max_bytes:
+        raise too_large
+    body = bytearray()
+    while True:
+        sock = getattr(connection, "pinned_socket", None)
+        if sock is not None:
+            sock.settimeout(_remaining(deadline))  # a slow trickle cannot outlast the deadline
+        try:
+            chunk = response.read1(min(CHUNK_SIZE, max_bytes + 1 - len(body)))
+        except TimeoutError as error:
+            raise FetchUnreachable(_("The server took too long to answer.")) from error
+        except (OSError, http.client.HTTPException) as error:
+            raise FetchUnreachable(_("The connection broke while reading the response.")) from error
+        if not chunk:
+            return bytes(body)
+        body.extend(chunk)
+        if len(body) > max_bytes:
+            raise too_large
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return _("%(n)s MB") % {"n": round(count / (1024 * 1024), 1)}
+    if count >= 1024:
+        return _("%(n)s kB") % {"n": round(count / 1024)}
+    return _("%(n)s bytes") % {"n": count}
+
+
+def fetch_url(url: str, *, max_bytes: int, timeout: float) -> bytes:
+    """GET `url` and return its body, or raise a FetchError saying why not (see module doc)."""
+    deadline = time.monotonic() + timeout
+    for _hop in range(MAX_REDIRECTS + 1):
+        target = _target(url)
+        connection, response = _open(target, deadline)
+        try:
+            if response.status in REDIRECT_STATUSES:
+                location = response.getheader("Location")
+                if not location:
+                    raise FetchBadResponse(_("The server sent a redirect without saying where to."))
+                url = urljoin(url, location.strip())
+                continue
+            if response.status != 200:
+                raise FetchBadResponse(
+                    _("The server answered with status %(status)s %(reason)s.")
+                    % {"status": response.status, "reason": response.reason}
+                )
+            return _read_body(connection, response, max_bytes=max_bytes, deadline=deadline)
+        finally:
+            response.close()
+            connection.close()
+    raise FetchBadResponse(_("The address redirects more than %(n)s times.") % {"n": MAX_REDIRECTS})

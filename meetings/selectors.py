@@ -1,0 +1,27 @@
+"""Reads about meetings, always within one group."""
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.shortcuts import get_object_or_404
+
+from groups.models import Group
+
+from .models import Meeting, MeetingQuerySet
+
+
+def meetings_of_group(*, group: Group) -> MeetingQuerySet:
+    """The group's meetings, newest first (the pk breaks ties between meetings at one time)."""
+    return Meeting.objects.filter(group=group).order_by("-starts_at", "-pk")
+
+
+def meeting_of_group_or_404(*, group: Group, pk: int) -> Meeting:
+    """One of the group's meetings; a meeting of another group is answered with 404."""
+    return get_object_or_404(Meeting, group=group, pk=pk)
+
+
+def group_time_zone(group: Group) -> ZoneInfo:
+    """The zone the group meets in: times are typed and shown in it."""
+    try:
+        return ZoneInfo(group.timezone)
+    except (ZoneInfoNotFoundError, ValueError):  # the model validates it; old rows might not
+        return ZoneInfo("UTC")

@@ -1,0 +1,239 @@
+"""Changes to a group's meetings: added and edited by its leaders, or imported from its feed."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups.fields import web_url_validator
+from groups.models import Group
+
+from .fetch import fetch_url
+from .ical import CalendarError, FeedEvent, SkippedEvent, parse_feed
+from .models import Meeting
+from .selectors import group_time_zone
+
+#: What a leader sets on a meeting; the group and the calendar UID are never part of an edit.
+MEETING_EDITABLE_FIELDS = [
+    "title",
+    "starts_at",
+    "ends_at",
+    "format",
+    "venue",
+    "online_url",
+    "is_azure_related",
+    "topics",
+    "attendee_count",
+    "entry_fee",
+    "cost_recovery_charge",
+    "cost_recovery_reason",
+]
+
+#: What a feed import sets on a meeting it imported before. What leaders add by hand
+#: (Azure-related, format, topics, attendees, charges) is kept.
+FEED_FIELDS = ["title", "starts_at", "ends_at", "venue", "online_url"]
+
+#: Meetings are held in this century: catches typos such as year 225 before they are stored.
+EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_START = datetime(2100, 1, 1, tzinfo=UTC)
+
+FEED_MAX_BYTES = 5 * 1024 * 1024
+FEED_TIMEOUT_SECONDS = 10.0
+
+
+def meeting_rule_errors(meeting: Meeting) -> dict[str, str]:
+    """What breaks the meeting rules, by field: free attendance (PROGRAM.md, requirement 3),
+    an end after the start, a start in this century."""
+    errors: dict[str, str] = {}
+    if meeting.entry_fee != 0:
+        errors["entry_fee"] = _(
+            "Members are never charged to attend, so the entry fee must be 0. To share the "
+            "costs of the venue, food and drink, use the cost-recovery charge and say what it "
+            "covers."
+        )
+    if meeting.cost_recovery_charge > 0 and not meeting.cost_recovery_reason:
+        errors["cost_recovery_reason"] = _(
+            "Say what the cost-recovery charge covers: venue rental, food and drink or other "
+            "meeting costs."
+        )
+    starts, ends = meeting.starts_at, meeting.ends_at
+    if starts is not None and not EARLIEST_START <= starts < LATEST_START:
+        errors["starts_at"] = _("Enter a start between the years 2000 and 2099.")
+    elif starts is not None and ends is not None and ends <= starts:
+        errors["ends_at"] = _("The meeting must end after it starts.")
+    return errors
+
+
+def _apply(meeting: Meeting, data: dict[str, Any]) -> None:
+    unknown = set(data) - set(MEETING_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    for name, value in data.items():
+        setattr(meeting, name, value)
+    meeting.title = meeting.title.strip()
+    if meeting.cost_recovery_charge == 0:
+        meeting.cost_recovery_reason = ""  # nothing to explain when nothing is charged
+
+
+def _validate(meeting: Meeting) -> None:
+    errors = meeting_rule_errors(meeting)
+    if errors:
+        raise ValidationError(errors)
+    meeting.full_clean()
+
+
+@transaction.atomic
+def meeting_create(*, group: Group, by: Any, data: dict[str, Any]) -> Meeting:
+    """A leader logs a meeting of the group. Attendance must be free (PROGRAM.md,
+    requirement 3); the Azure-related ones count towards six a year (requirement 4)."""
+    meeting = Meeting(group=group)
+    _apply(meeting, data)
+    _validate(meeting)
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, by: Any, data: dict[str, Any]) -> Meeting:
+    """A leader corrects a meeting; the same rules as for a new one hold."""
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _apply(locked, data)
+    _validate(locked)
+    locked.save()
+    meeting.refresh_from_db()
+    return locked
+
+
+@dataclass
+class ImportResult:
+    """What an import did, for the leader to read."""
+
+    added: list[Meeting] = field(default_factory=list)
+    updated: list[Meeting] = field(default_factory=list)
+    unchanged: list[Meeting] = field(default_factory=list)
+    skipped: list[SkippedEvent] = field(default_factory=list)
+
+
+def _is_web_link(text: str) -> bool:
+    if not text.lower().startswith(("http://", "https://")) or len(text) > 500:
+        return False
+    try:
+        web_url_validator(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def _shortened(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _feed_values(event: FeedEvent) -> dict[str, Any]:
+    """The meeting fields the feed event sets; a link as its location is the online link."""
+    values: dict[str, Any] = {
+        "title": _shortened(event.title, 200),
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+    }
+    if _is_web_link(event.location):
+        values["online_url"] = event.location
+    elif event.location:
+        values["venue"] = _shortened(event.location, 300)
+    return values
+
+
+def _problems(meeting: Meeting) -> str:
+    """Why an imported meeting cannot be stored, as one line; empty when it can.
+
+    Checked in Python, without queries, so an import costs the same whatever the feed's size:
+    the group is locked by the caller, UIDs are matched by one lookup, and the database's own
+    constraints still hold as the last line.
+    """
+    errors = meeting_rule_errors(meeting)
+    if errors:
+        return " ".join(errors.values())
+    try:
+        meeting.full_clean(exclude=["group"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        return " ".join(
+            f"{Meeting._meta.get_field(name).verbose_name}: {' '.join(messages)}"  # type: ignore[union-attr]
+            if name in {f.name for f in Meeting._meta.fields}
+            else " ".join(messages)
+            for name, messages in error.message_dict.items()
+        )
+    return ""
+
+
+@transaction.atomic
+def meetings_import_ical(*, group: Group, by: Any, content: bytes) -> ImportResult:
+    """Add and update the group's meetings from its iCal feed: an event imported before (same
+    UID) is updated, never added twice; events that cannot be used are skipped with a reason.
+
+    New meetings count as Azure-related when the event mentions Azure (`ical.AZURE_MENTION`).
+    Raises CalendarError when the content is not a calendar. A fixed number of queries.
+    """
+    parsed = parse_feed(content, time_zone=group_time_zone(group))
+    # One import at a time per group, so two cannot both add the same event.
+    Group.objects.select_for_update().filter(pk=group.pk).values_list("pk").get()
+    known = {
+        meeting.external_uid: meeting
+        for meeting in Meeting.objects.filter(
+            group=group, external_uid__in=[event.uid for event in parsed.events]
+        )
+    }
+    result = ImportResult(skipped=list(parsed.skipped))
+    now = timezone.now()
+    for event in parsed.events:
+        meeting = known.get(event.uid)
+        if event.cancelled:
+            reason = (
+                _("Cancelled in the calendar. It was imported before: check it in your list.")
+                if meeting
+                else _("Cancelled in the calendar.")
+            )
+            result.skipped.append(SkippedEvent(uid=event.uid, title=event.title, reason=reason))
+            continue
+        values = _feed_values(event)
+        if meeting is None:
+            link = values.get("online_url", "")
+            meeting = Meeting(
+                group=group,
+                external_uid=event.uid,
+                is_azure_related=event.mentions_azure,
+                format=Meeting.Format.ONLINE if link else Meeting.Format.IN_PERSON,
+                **values,
+            )
+            bucket = result.added
+        else:
+            changed = {name for name, value in values.items() if getattr(meeting, name) != value}
+            if not changed:
+                result.unchanged.append(meeting)
+                continue
+            for name, value in values.items():
+                setattr(meeting, name, value)
+            meeting.updated_at = now  # bulk_update does not touch auto_now fields
+            bucket = result.updated
+        problems = _problems(meeting)
+        if problems:
+            result.skipped.append(SkippedEvent(uid=event.uid, title=event.title, reason=problems))
+            continue
+        bucket.append(meeting)
+    Meeting.objects.bulk_create(result.added)
+    Meeting.objects.bulk_update(result.updated, [*FEED_FIELDS, "updated_at"])
+    return result
+
+
+def meetings_import_feed(*, group: Group, by: Any) -> ImportResult:
+    """Fetch the group's iCal feed and import it (see `meetings_import_ical`).
+
+    The fetch runs outside any transaction, so no lock is held while waiting on the network.
+    Raises FetchError (unreachable, refused, too large) or CalendarError (not a calendar).
+    """
+    if not group.ical_feed_url:
+        raise CalendarError(_("The group has no iCal feed address yet."))
+    content = fetch_url(group.ical_feed_url, max_bytes=FEED_MAX_BYTES, timeout=FEED_TIMEOUT_SECONDS)
+    return meetings_import_ical(group=group, by=by, content=content)
