@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
@@ -37,3 +38,78 @@ class StaffUserChangeForm(UserChangeForm[User]):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"
+
+
+class ProfileForm(forms.Form):
+    """A person's program profile; `profile_update` saves it."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
+        required=False,
+        help_text=_("Shown to the program team and to your group's other leader."),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=settings.LANGUAGES,
+        help_text=_("The portal and its e-mails use this language once you are signed in."),
+    )
+    tech_community_id = TechCommunityIdField(required=False)
+
+    @classmethod
+    def for_user(cls, user: User, data: Any = None) -> "ProfileForm":
+        initial = {
+            "name": user.name,
+            "preferred_language": user.preferred_language,
+            "tech_community_id": user.tech_community_id or "",
+        }
+        return cls(data=data, initial=initial)
+
+
+class CoLeaderInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("The co-leader's e-mail address"),
+        max_length=254,
+        help_text=_(
+            "We send them a link. They sign in or sign up with this address and accept the "
+            "program rules to become co-leader."
+        ),
+    )
+
+
+class InvitationAnswerForm(forms.Form):
+    """Accept or decline a co-leader invitation; accepting needs the rules ticked."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+    accept_rules = forms.BooleanField(label=_("I accept the program rules"), required=False)
+    answer = forms.ChoiceField(choices=[(ACCEPT, _("Accept")), (DECLINE, _("Decline"))])
+
+    def __init__(self, *args: Any, rules_required: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rules_required = rules_required
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        accepting = cleaned.get("answer") == self.ACCEPT
+        if accepting and self.rules_required and not cleaned.get("accept_rules"):
+            self.add_error(
+                "accept_rules", _("To become co-leader, tick the box to accept the program rules.")
+            )
+        return cleaned
+
+
+class StepDownForm(forms.Form):
+    """A leader with a co-leader chooses whether the co-leader takes over."""
+
+    co_leader_takes_over = forms.TypedChoiceField(
+        label=_("Who leads the group after you?"),
+        choices=[
+            ("yes", _("The co-leader becomes the leader (recommended)")),
+            ("no", _("Nobody for now: the leader role stays empty")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="yes",
+    )

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from groups.audit import audit_record
 from groups.mail import send_templated
@@ -17,7 +18,12 @@ from groups.models import AuditEntry, Group
 from program.models import ProgramRules
 from program.services import rules_accept
 
-from .models import CoLeaderInvitation, Leadership, User
+from .models import CoLeaderInvitation, Leadership, LeadershipChangeRequest, RequestStatus, User
+
+TECH_COMMUNITY_ID_TAKEN = gettext_lazy(
+    "Another account already uses this Tech Community user ID. Check the number; if it is "
+    "yours, write to the program team."
+)
 
 
 @transaction.atomic
@@ -122,20 +128,38 @@ def invitation_create(
 
 
 class InvitationError(ValidationError):
-    """The invitation cannot be used: expired, already answered, or meant for someone else."""
+    """The invitation cannot be used: expired, already answered, or meant for someone else.
+
+    Its `code` says which: INVITATION_USED, INVITATION_EXPIRED or INVITATION_FOREIGN.
+    """
+
+
+INVITATION_USED = "used"
+INVITATION_EXPIRED = "expired"
+INVITATION_FOREIGN = "foreign"
 
 
 def invitation_check(*, invitation: CoLeaderInvitation, user: Any, now: datetime) -> None:
-    """Raise InvitationError saying why `user` cannot answer this invitation now."""
+    """Raise InvitationError saying why `user` cannot answer this invitation now.
+
+    For a visitor who has not signed in yet (`user` None or anonymous) the address is not
+    checked: it is checked once they sign in.
+    """
     if invitation.status != CoLeaderInvitation.Status.PENDING:
-        raise InvitationError(_("This invitation has already been used or withdrawn."))
+        raise InvitationError(
+            _("This invitation has already been used or withdrawn."), code=INVITATION_USED
+        )
     if invitation.is_expired(now=now):
         raise InvitationError(
-            _("This invitation has expired. Ask the group's leader to send a new one.")
+            _("This invitation has expired. Ask the group's leader to send a new one."),
+            code=INVITATION_EXPIRED,
         )
+    if not getattr(user, "is_authenticated", False):
+        return
     if user.email.lower() != invitation.email.lower():
         raise InvitationError(
-            _("This invitation was sent to another e-mail address. Sign in with that address.")
+            _("This invitation was sent to another e-mail address. Sign in with that address."),
+            code=INVITATION_FOREIGN,
         )
 
 
@@ -199,3 +223,173 @@ def notify_invitation(*, invitation_id: int) -> int:
             "link": _invitation_link(invitation),
         },
     )
+
+
+@transaction.atomic
+def invitation_withdraw(
+    *, invitation: CoLeaderInvitation, by: Any, now: datetime | None = None
+) -> CoLeaderInvitation:
+    """The group's leader takes back a pending co-leader invitation; its link stops working."""
+    now = now or timezone.now()
+    locked = CoLeaderInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if not Leadership.objects.active().filter(group_id=locked.group_id, user=by).exists():
+        raise ValidationError(
+            _("Only the group's leader or co-leader can withdraw its invitation.")
+        )
+    if locked.status != CoLeaderInvitation.Status.PENDING:
+        raise ValidationError(_("This invitation has already been answered or withdrawn."))
+    locked.status = CoLeaderInvitation.Status.REVOKED
+    locked.responded_at = now
+    locked.save()
+    audit_record(
+        group=locked.group,
+        actor=by,
+        action=AuditEntry.Action.LEADERSHIP_CHANGE,
+        summary=_("The co-leader invitation of %(email)s was withdrawn") % {"email": locked.email},
+        changes={"invitation": {"before": locked.email, "after": ""}},
+    )
+    return locked
+
+
+# Self-service changes of a group's contacts (PROGRAM.md, "Leadership changes"): each one is
+# done at once and recorded as a processed LeadershipChangeRequest, so the program team sees it.
+
+
+def _active_roles(group: Group) -> dict[str, Leadership]:
+    leaderships = Leadership.objects.active().filter(group=group).select_related("user")
+    return {leadership.role: leadership for leadership in leaderships}
+
+
+def _change_recorded(
+    *, group: Group, by: Any, kind: str, details: str, now: datetime
+) -> LeadershipChangeRequest:
+    request = LeadershipChangeRequest(
+        group=group,
+        requested_by=by,
+        kind=kind,
+        details=details,
+        created_at=now,
+        status=RequestStatus.PROCESSED,
+        processed_at=now,
+    )
+    request.full_clean()
+    request.save()
+    return request
+
+
+def _swap(
+    *, group: Group, leader: Leadership, co_leader: Leadership, by: Any, now: datetime
+) -> None:
+    """The co-leader becomes leader and the leader becomes co-leader."""
+    for leadership in (leader, co_leader):
+        leadership_end(
+            leadership=leadership, by=by, reason=Leadership.EndReason.HANDED_OVER, now=now
+        )
+    leadership_start(group=group, user=co_leader.user, role=Leadership.Role.LEADER, by=by, now=now)
+    leadership_start(group=group, user=leader.user, role=Leadership.Role.CO_LEADER, by=by, now=now)
+
+
+@transaction.atomic
+def leadership_hand_over(
+    *, group: Group, by: Any, now: datetime | None = None
+) -> LeadershipChangeRequest:
+    """The leader hands leadership to the co-leader and becomes co-leader (requirement 1).
+
+    Both roles end as "handed over" and start again swapped, so the group keeps two contacts.
+    """
+    now = now or timezone.now()
+    Group.objects.select_for_update().get(pk=group.pk)
+    roles = _active_roles(group)
+    leader = roles.get(Leadership.Role.LEADER)
+    co_leader = roles.get(Leadership.Role.CO_LEADER)
+    if leader is None or leader.user_id != by.pk:
+        raise ValidationError(_("Only the group's leader can hand leadership over."))
+    if co_leader is None:
+        raise ValidationError(
+            _("The group has no co-leader to hand over to. Invite a co-leader first.")
+        )
+    _swap(group=group, leader=leader, co_leader=co_leader, by=by, now=now)
+    return _change_recorded(
+        group=group,
+        by=by,
+        kind=LeadershipChangeRequest.Kind.HAND_OVER,
+        details=_("%(old)s handed leadership over to %(new)s, and is now co-leader.")
+        % {"old": leader.user.display_name, "new": co_leader.user.display_name},
+        now=now,
+    )
+
+
+@transaction.atomic
+def leadership_step_down(
+    *, group: Group, by: Any, co_leader_takes_over: bool = False, now: datetime | None = None
+) -> LeadershipChangeRequest:
+    """The user gives up their role in the group; it stays empty until someone is named.
+
+    A leader may let the co-leader take over (`co_leader_takes_over`): the co-leader becomes
+    leader and the co-leader's role is empty instead. The group's only contact cannot step
+    down: the group would have nobody the program team could reach (requirement 1).
+    """
+    now = now or timezone.now()
+    Group.objects.select_for_update().get(pk=group.pk)
+    roles = _active_roles(group)
+    mine = next((held for held in roles.values() if held.user_id == by.pk), None)
+    if mine is None:
+        raise ValidationError(_("You do not lead this group."))
+    others = [held for held in roles.values() if held.pk != mine.pk]
+    if not others:
+        raise ValidationError(
+            _(
+                "You are the group's only contact, so you cannot step down. Invite a co-leader "
+                "and hand leadership over first, or ask to leave the program."
+            )
+        )
+    co_leader = roles.get(Leadership.Role.CO_LEADER)
+    takes_over = co_leader_takes_over and mine.role == Leadership.Role.LEADER
+    if co_leader_takes_over and not takes_over:
+        raise ValidationError(_("Only the leader can let the co-leader take over."))
+    leadership_end(leadership=mine, by=by, reason=Leadership.EndReason.STEPPED_DOWN, now=now)
+    details = _("%(person)s stepped down as %(role)s.") % {
+        "person": mine.user.display_name,
+        "role": mine.get_role_display(),
+    }
+    if takes_over and co_leader is not None:
+        leadership_end(
+            leadership=co_leader, by=by, reason=Leadership.EndReason.HANDED_OVER, now=now
+        )
+        leadership_start(
+            group=group, user=co_leader.user, role=Leadership.Role.LEADER, by=by, now=now
+        )
+        details += " " + _("%(person)s became leader; the co-leader role is empty.") % {
+            "person": co_leader.user.display_name
+        }
+    return _change_recorded(
+        group=group, by=by, kind=LeadershipChangeRequest.Kind.STEP_DOWN, details=details, now=now
+    )
+
+
+@transaction.atomic
+def profile_update(
+    *, user: User, name: str, preferred_language: str, tech_community_id: int | None
+) -> User:
+    """Save a person's profile; the Tech Community ID keys their Leaders Hub access (PROGRAM.md).
+
+    An ID may belong to one account only: a taken one is refused with a message on the field.
+    """
+    # A fresh copy: a refused change leaves the caller's object (e.g. request.user) untouched.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.name = name.strip()
+    user.preferred_language = preferred_language
+    user.tech_community_id = tech_community_id
+    taken = (
+        tech_community_id is not None
+        and User.objects.exclude(pk=user.pk).filter(tech_community_id=tech_community_id).exists()
+    )
+    if taken:
+        raise ValidationError({"tech_community_id": TECH_COMMUNITY_ID_TAKEN})
+    user.full_clean(exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["name", "preferred_language", "tech_community_id"])
+    except IntegrityError:  # another account took the ID since the check above
+        raise ValidationError({"tech_community_id": TECH_COMMUNITY_ID_TAKEN}) from None
+    return user

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
@@ -11,6 +12,8 @@ admin.site.site_header = "Tech Groups program team"
 admin.site.site_title = "Tech Groups admin"
 admin.site.index_title = "Program administration"
 admin.site.enable_nav_sidebar = False  # the group list needs the width
+# The admin signs in through allauth: its rate limits and two-factor authentication apply.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 
 def favicon(request: HttpRequest) -> HttpResponseRedirect:

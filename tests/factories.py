@@ -31,6 +31,16 @@ class StaffFactory(UserFactory):
     is_staff = True
     tech_community_id = None
 
+    @factory.post_generation
+    def authenticator_app(obj, create, extracted, **kwargs):
+        """Staff need two-factor authentication for the admin (leaders.middleware)."""
+        if create and extracted is not False:
+            from allauth.mfa.models import Authenticator
+
+            Authenticator.objects.create(
+                user=obj, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+            )
+
 
 class GroupFactory(factory.django.DjangoModelFactory):
     class Meta:

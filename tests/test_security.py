@@ -16,13 +16,12 @@ from django.test import RequestFactory
 from leaders.models import User
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PAGES = ["/", "/accounts/login/", "/admin/login/"]
+PAGES = ["/", "/accounts/login/"]
 HTML_PAGES = [
     "/",
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",
-    "/admin/login/",
     "/no-such-page/",
 ]
 # Source expressions that name no third-party origin.

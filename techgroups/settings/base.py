@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Answers "briefly unavailable" (503) instead of a 500 while the cache (Redis) is down.
+    "leaders.middleware.CacheOutageMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -54,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff must set up two-factor authentication before they can use the admin.
+    "leaders.middleware.StaffMfaRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "techgroups.urls"
@@ -82,6 +87,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds allauth's rate-limit counters, so it must be shared by all web processes:
+# Redis in production (CACHE_URL); the embedded default is a local in-memory cache. While it is
+# down, CacheOutageMiddleware answers the request with a clear 503 page, never a 500.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_USER_MODEL = "leaders.User"
@@ -95,9 +103,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_REDIRECT_URL = "home"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "groups:list"
 
 # django-allauth: e-mail is the login; verification is mandatory.
+ACCOUNT_ADAPTER = "leaders.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -105,6 +115,23 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tech Groups] "
+# One address per account: a new one replaces the old once it is verified.
+ACCOUNT_CHANGE_EMAIL = True
+# Whoever signed up in this browser is signed in by the link, and lands where they were going
+# (an invited co-leader goes back to the invitation).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Tell people by e-mail when their password or address changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# ACCOUNT_RATE_LIMITS is left unset on purpose: allauth's defaults (login, failed logins per
+# address, sign-up, password reset, e-mail confirmation) are all on. They count in the cache.
+# Behind a proxy, the client's address comes from X-Forwarded-For; 0 trusts no proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+
+# Two-factor authentication (allauth.mfa): an authenticator app, with recovery codes.
+# Optional for leaders, required for staff (leaders.middleware.StaffMfaRequiredMiddleware).
+MFA_ADAPTER = "leaders.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Tech Groups"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]

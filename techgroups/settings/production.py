@@ -18,3 +18,8 @@ CSRF_COOKIE_SECURE = True
 CACHES = {"default": env.cache("CACHE_URL")}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 MAILERS = {"default": mailer_from_url(env("EMAIL_URL"))}
+
+# Behind the load balancer: the client address for allauth's rate limits is the one it adds.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=1)
+# Fetching links never reaches loopback in production, whatever the environment says.
+TECHGROUPS_FETCH_ALLOW_LOOPBACK = False

@@ -25,3 +25,8 @@ WHITENOISE_AUTOREFRESH = True
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+# No shared counters between tests: with a real cache, allauth's rate limits (e.g. 30 logins a
+# minute from one address) would trip across the suite. Tests of the rate limits and of a
+# cache outage switch to a real cache with the `settings` fixture.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from leaders.forms import TechCommunityIdField
-from tests.factories import UserFactory
+from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ PROFILE_URL = "https://techcommunity.microsoft.com/t5/user/viewprofilepage/user-
 
 @pytest.fixture
 def superuser_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True, tech_community_id=None))
+    client.force_login(StaffFactory(is_superuser=True))
     return client
 
 

@@ -1,0 +1,66 @@
+"""allauth, fitted to the portal: the user's own language after login and in account e-mail."""
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import translation
+
+from .models import User
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def remember_language(request: HttpRequest, response: HttpResponseBase, language: str) -> None:
+    """Show the rest of this visit, and the next ones, in `language` (as set_language does)."""
+    if language not in LANGUAGE_CODES:
+        return
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def language_of(user: Any) -> str | None:
+    language = getattr(user, "preferred_language", None)
+    return language if language in LANGUAGE_CODES else None
+
+
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        """After signing in, the portal speaks the language chosen on the profile."""
+        language = language_of(user)
+        if language:
+            # Before allauth's "signed in" message is written, so it is in that language too.
+            translation.activate(language)
+        response: HttpResponse = super().post_login(request, user, **kwargs)
+        if language:
+            remember_language(request, response, language)
+        return response
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Account e-mail goes out in the recipient's preferred language, if they have one."""
+        recipient = context.get("user") or User.objects.filter(email__iexact=email).first()
+        language = language_of(recipient) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
+
+
+class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """Staff keep their authenticator app: the admin cannot be used without it."""
+        user = authenticator.user
+        if user.is_staff and authenticator.type == Authenticator.Type.TOTP:
+            return False
+        return bool(super().can_delete_authenticator(authenticator))
