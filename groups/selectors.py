@@ -1,7 +1,14 @@
 """Reads about groups, shaped so that a page of groups costs a fixed number of queries."""
 
-from datetime import datetime
+import zoneinfo
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
@@ -16,12 +23,21 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from leaders.models import Leadership
+from leaders.models import CoLeaderInvitation, Leadership
 from meetings.models import Meeting, MeetingQuerySet
 from program.models import ProgramRules, RulesAcceptance
 
-from .models import Group
-from .requirements import Checklist, Contact, GroupFacts, evaluate_requirements, meeting_window
+from .access import groups_led_by
+from .models import AuditEntry, Group, LeaveRequest, Review
+from .requirements import (
+    Checklist,
+    Code,
+    Contact,
+    GroupFacts,
+    RequirementResult,
+    evaluate_requirements,
+    meeting_window,
+)
 
 
 def current_rules_version() -> int | None:
@@ -132,3 +148,232 @@ def checklist_for(group: Group, *, now: datetime) -> Checklist:
         Group.objects.filter(pk=group.pk), now=now, rules_version=version
     ).get()
     return group_checklist(fetched, now=now, rules_version=version)
+
+
+# The leaders' portal ------------------------------------------------------------------------
+
+#: The application's steps, in order; step 1 ("group") creates the draft.
+APPLICATION_STEPS = ["group", "links", "meetings", "rules", "review"]
+#: Steps that need the group's home page (it is asked in "links", and a group must have one).
+STEPS_AFTER_LINKS = frozenset({"meetings", "rules", "review"})
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    """The Azure-related meetings a group held in one calendar month (its own time zone)."""
+
+    month: date
+    count: int
+
+
+@dataclass(frozen=True)
+class GroupOverview:
+    """What a group's dashboard shows, fetched in a fixed number of queries."""
+
+    checklist: Checklist
+    months: list[MonthCount]
+    window_start: datetime
+    window_end: datetime
+    latest_review: Review | None
+    open_leave_request: LeaveRequest | None
+
+    @property
+    def azure_meeting_count(self) -> int:
+        return sum(month.count for month in self.months)
+
+    @property
+    def minimum(self) -> int:
+        return int(settings.TECHGROUPS_MIN_AZURE_MEETINGS_PER_YEAR)
+
+    @property
+    def azure_result(self) -> RequirementResult | None:
+        """The checklist's verdict on the meeting count (it knows about new groups' pace)."""
+        return next((r for r in self.checklist.results if r.code == Code.AZURE_MEETINGS), None)
+
+
+def _month_start(moment: datetime) -> date:
+    return date(moment.year, moment.month, 1)
+
+
+def meetings_per_month(
+    starts: Sequence[datetime], *, window_start: datetime, window_end: datetime, timezone: str
+) -> list[MonthCount]:
+    """Count meeting starts per calendar month of the window, in the group's time zone.
+
+    Every month the window touches is listed, empty ones too, oldest first; the counts add up
+    to the meetings inside the window.
+    """
+    tz = zoneinfo.ZoneInfo(timezone)
+    counts = Counter(
+        _month_start(start.astimezone(tz))
+        for start in starts
+        if window_start <= start <= window_end
+    )
+    month = _month_start(window_start.astimezone(tz))
+    last = _month_start(window_end.astimezone(tz))
+    months = []
+    while month <= last:
+        months.append(MonthCount(month=month, count=counts[month]))
+        month += relativedelta(months=1)
+    return months
+
+
+def open_leave_request(group: Group) -> LeaveRequest | None:
+    """The group's request to leave that the program team has not processed yet (one query)."""
+    return (
+        group.leave_requests.filter(status=LeaveRequest.Status.OPEN)
+        .select_related("requested_by")
+        .first()
+    )
+
+
+def group_overview(group: Group, *, now: datetime) -> GroupOverview:
+    """The dashboard of one group: its checklist, meetings per month, latest decision, requests.
+
+    The chart and the checklist read the same fetched meetings, so they always agree.
+    """
+    version = current_rules_version()
+    fetched = groups_with_requirement_facts(
+        Group.objects.filter(pk=group.pk), now=now, rules_version=version
+    ).get()
+    window_start, window_end = meeting_window(now)
+    starts = [meeting.starts_at for meeting in fetched.azure_meetings_in_window]  # type: ignore[attr-defined]
+    return GroupOverview(
+        checklist=group_checklist(fetched, now=now, rules_version=version),
+        months=meetings_per_month(
+            starts, window_start=window_start, window_end=window_end, timezone=group.timezone
+        ),
+        window_start=window_start,
+        window_end=window_end,
+        latest_review=group.reviews.order_by("-decided_at", "-pk").first(),
+        open_leave_request=open_leave_request(group),
+    )
+
+
+def groups_with_role(user: Any) -> QuerySet[Group]:
+    """The groups the user leads or co-leads, each annotated with `my_role` (one query)."""
+    role = Leadership.objects.active().filter(group=OuterRef("pk"), user=user).values("role")[:1]
+    return groups_led_by(user).annotate(my_role=Subquery(role)).order_by("name", "pk")
+
+
+def current_rules_for(user: Any) -> tuple[ProgramRules | None, RulesAcceptance | None]:
+    """The rules in force and the user's acceptance of that version, if any (two queries)."""
+    rules = ProgramRules.objects.current()
+    if rules is None:
+        return None, None
+    return rules, RulesAcceptance.objects.filter(user=user, rules=rules).first()
+
+
+def user_accepted_current_rules(user: Any) -> bool:
+    """Whether the user accepted the rules in force (true when none are published); one query."""
+    accepted = RulesAcceptance.objects.filter(user=user, rules=OuterRef("pk"))
+    current = (
+        ProgramRules.objects.published()
+        .order_by("-version")
+        .annotate(accepted=Exists(accepted))
+        .values_list("accepted", flat=True)
+        .first()
+    )
+    return current is None or bool(current)
+
+
+def application_steps_done(group: Group, *, rules_accepted: bool) -> dict[str, bool]:
+    """Which of the application's steps hold what they ask (from the group; no query)."""
+    return {
+        "group": True,
+        "links": bool(group.home_page_url),
+        "meetings": group.planned_meetings_per_year is not None,
+        "rules": rules_accepted,
+        "review": group.status not in {Group.Status.DRAFT, Group.Status.CHANGES_REQUESTED},
+    }
+
+
+def application_next_step(group: Group, *, rules_accepted: bool) -> str:
+    """Where a leader resumes the application: the first step not done, else the review."""
+    done = application_steps_done(group, rules_accepted=rules_accepted)
+    return next((step for step in APPLICATION_STEPS if not done[step]), "review")
+
+
+def pending_invitation(group: Group) -> CoLeaderInvitation | None:
+    return group.invitations.filter(status=CoLeaderInvitation.Status.PENDING).first()
+
+
+def active_co_leader(group: Group) -> Leadership | None:
+    return (
+        Leadership.objects.active()
+        .filter(group=group, role=Leadership.Role.CO_LEADER)
+        .select_related("user")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One line of an application's history: a status change or a program team decision."""
+
+    at: datetime
+    status_before: str
+    status_after: str
+    review: Review | None = None
+    actor_name: str = ""
+
+    @property
+    def status_before_label(self) -> str:
+        return _status_label(self.status_before)
+
+    @property
+    def status_after_label(self) -> str:
+        return _status_label(self.status_after)
+
+
+def _status_label(value: str) -> str:
+    return str(Group.Status(value).label) if value in Group.Status.values else value
+
+
+#: How far apart a decision's Review row and its audit entry may be written.
+DECISION_AUDIT_SLACK = timedelta(minutes=5)
+
+
+def _decided_with(entry: AuditEntry, reviews: Sequence[Review]) -> bool:
+    """The status change that a review decision wrote next to its Review row."""
+    status = entry.changes.get("status", {})
+    return any(
+        review.reviewer_id == entry.actor_id
+        and review.status_before == status.get("before")
+        and review.status_after == status.get("after")
+        and abs(review.decided_at - entry.created_at) <= DECISION_AUDIT_SLACK
+        for review in reviews
+    )
+
+
+def application_timeline(group: Group) -> list[TimelineEvent]:
+    """The group's status history, newest first: decisions with their messages, and the other
+    status changes (submissions, resubmissions) from the audit trail. Two queries."""
+    reviews = list(group.reviews.order_by("-decided_at", "-pk"))
+    entries = (
+        AuditEntry.objects.filter(group=group, action=AuditEntry.Action.STATUS_CHANGE)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+    )
+    events = [
+        TimelineEvent(
+            at=review.decided_at,
+            status_before=review.status_before,
+            status_after=review.status_after,
+            review=review,
+        )
+        for review in reviews
+    ]
+    for entry in entries:
+        if _decided_with(entry, reviews):
+            continue
+        status = entry.changes.get("status", {})
+        events.append(
+            TimelineEvent(
+                at=entry.created_at,
+                status_before=str(status.get("before", "")),
+                status_after=str(status.get("after", "")),
+                actor_name=entry.actor.display_name if entry.actor else "",
+            )
+        )
+    return sorted(events, key=lambda event: event.at, reverse=True)

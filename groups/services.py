@@ -9,11 +9,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from leaders.models import Leadership
+from leaders.services import invitation_create, leadership_start
+from program.models import ProgramRules
+from program.services import rules_accept
+
 from .audit import audit_record, field_changes
-from .models import AuditEntry, Group, Review
+from .models import AuditEntry, Group, LeaveRequest, Review
 from .selectors import checklist_for
 from .tasks import send_review_decision
 
@@ -233,11 +240,18 @@ def group_update(*, group: Group, by: Any, data: dict[str, Any]) -> dict[str, di
     unknown = set(data) - set(STAFF_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    return _edit(group=group, by=by, data=data)
+
+
+def _edit(
+    *, group: Group, by: Any, data: dict[str, Any], unchecked: list[str] | None = None
+) -> dict[str, dict[str, str]]:
+    """Set the fields, validate all but `unchecked`, save and audit what changed."""
     locked = _locked(group.pk)
     before = copy.copy(locked)
     for name, value in data.items():
         setattr(locked, name, value)
-    locked.full_clean()
+    locked.full_clean(exclude=unchecked)
     changes = field_changes(before, locked, list(data))
     if not changes:
         return {}
@@ -252,3 +266,173 @@ def group_update(*, group: Group, by: Any, data: dict[str, Any]) -> dict[str, di
     )
     group.refresh_from_db()
     return changes
+
+
+# The leaders' portal ------------------------------------------------------------------------
+
+#: Fields a group's leader or co-leader may edit in the portal: the staff's list without the
+#: slug (the group's address stays put); status, dates and the version are never edited.
+LEADER_EDITABLE_FIELDS = [name for name in STAFF_EDITABLE_FIELDS if name != "slug"]
+
+#: What step 1 of an application asks; the draft is created from these.
+APPLICATION_DRAFT_FIELDS = ["name", "city", "country", "timezone", "languages", "description"]
+
+#: Statuses in which the application's steps may still be edited.
+APPLICATION_EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
+
+SLUG_MAX_LENGTH = Group._meta.get_field("slug").max_length or 140
+#: Paths under /groups/ that are pages, not groups.
+RESERVED_SLUGS = frozenset({"apply", "code-of-conduct-example"})
+
+
+def unique_group_slug(name: str) -> str:
+    """A slug for a new group from its name; a numbered suffix when the name is taken."""
+    base = slugify(name)[: SLUG_MAX_LENGTH - 8].strip("-") or "group"
+    taken = set(Group.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= RESERVED_SLUGS
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+@transaction.atomic
+def group_create_draft(*, by: Any, data: dict[str, Any], now: datetime | None = None) -> Group:
+    """Start an application (PROGRAM.md, "Joining"): a draft group led by the applicant.
+
+    The draft has no home page yet; the application's "links" step asks for it. The applicant
+    becomes the group's leader, its primary contact (requirement 1).
+    """
+    unknown = set(data) - set(APPLICATION_DRAFT_FIELDS)
+    if unknown:
+        raise ValueError(f"not a field of a new application: {sorted(unknown)}")
+    now = now or timezone.now()
+    group = Group(
+        **data,
+        slug=unique_group_slug(str(data.get("name", ""))),
+        status=Status.DRAFT,
+        status_changed_at=now,
+        created_at=now,
+    )
+    group.full_clean(exclude=["home_page_url"])
+    group.save()
+    audit_record(
+        group=group,
+        actor=by,
+        action=AuditEntry.Action.GROUP_EDIT,
+        summary=_("Application started: %(name)s") % {"name": group.name},
+        changes={
+            name: {"before": "", "after": Group._meta.get_field(name).value_to_string(group)}  # type: ignore[union-attr]
+            for name in data
+        },
+    )
+    leadership_start(group=group, user=by, role=Leadership.Role.LEADER, by=by, now=now)
+    return group
+
+
+@transaction.atomic
+def group_update_by_leader(
+    *, group: Group, by: Any, data: dict[str, Any]
+) -> dict[str, dict[str, str]]:
+    """A leader or co-leader edits the group's details: only LEADER_EDITABLE_FIELDS.
+
+    Every change is recorded as `group_update` records it, so the program team sees what
+    changed on an admitted group, who changed it and when. A draft gets its home page in the
+    application's "links" step, so until then its other details can be saved without one.
+    """
+    unknown = set(data) - set(LEADER_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable by a leader: {sorted(unknown)}")
+    draft_without_home_page = (
+        group.status == Status.DRAFT and not group.home_page_url and "home_page_url" not in data
+    )
+    return _edit(
+        group=group,
+        by=by,
+        data=data,
+        unchecked=["home_page_url"] if draft_without_home_page else None,
+    )
+
+
+@transaction.atomic
+def application_rules_confirm(
+    *,
+    group: Group,
+    by: Any,
+    accept_rules_version: int | None,
+    co_leader_email: str = "",
+    now: datetime | None = None,
+) -> None:
+    """The application's rules step: accept the current program rules, invite a co-leader.
+
+    `accept_rules_version` is the version the applicant read and accepted (requirement 5); if
+    the rules changed meanwhile nothing is recorded and they are asked to read the new ones.
+    The co-leader (requirement 1) is invited by e-mail and accepts the rules when joining.
+    """
+    now = now or timezone.now()
+    if group.status not in APPLICATION_EDITABLE_STATUSES:
+        raise ValidationError(_("This application has been submitted and can no longer change."))
+    rules = ProgramRules.objects.current()
+    if accept_rules_version is not None:
+        if rules is None or rules.version != accept_rules_version:
+            raise ValidationError(
+                {
+                    "accept_rules": _(
+                        "The program rules changed while you were reading them. Read the new "
+                        "version and accept it."
+                    )
+                }
+            )
+        rules_accept(user=by, rules=rules)
+    email = co_leader_email.strip()
+    if email:
+        try:
+            invitation_create(group=group, email=email, by=by, now=now)
+        except ValidationError as error:
+            messages = error.message_dict.get("email", error.messages)
+            raise ValidationError({"co_leader_email": messages}) from error
+
+
+@transaction.atomic
+def leave_request_create(
+    *, group: Group, by: Any, reason: str, now: datetime | None = None
+) -> LeaveRequest:
+    """A group asks to leave the program (PROGRAM.md, "Leaving"); the program team processes it.
+
+    A group has at most one open request; its history is kept whatever the team decides.
+    """
+    now = now or timezone.now()
+    locked = _locked(group.pk)
+    if locked.status == Status.LEFT:
+        raise ValidationError(_("This group has already left the program."))
+    existing = locked.leave_requests.filter(status=LeaveRequest.Status.OPEN).first()
+    if existing is not None:
+        raise ValidationError(
+            _(
+                "Your group already asked to leave the program on %(date)s. The program team "
+                "will process that request; there is no need to send another."
+            )
+            % {"date": date_format(timezone.localtime(existing.created_at), "DATE_FORMAT")}
+        )
+    reason = reason.strip()
+    limit = LeaveRequest._meta.get_field("reason").max_length or 2000
+    if len(reason) > limit:  # a TextField's max_length binds forms only, so check it here
+        raise ValidationError(
+            {
+                "reason": _("Keep the reason to at most %(limit)d characters (it has %(n)d).")
+                % {"limit": limit, "n": len(reason)}
+            }
+        )
+    request = LeaveRequest(group=locked, requested_by=by, reason=reason, created_at=now)
+    request.full_clean()
+    request.save()
+    audit_record(
+        group=locked,
+        actor=by,
+        action=AuditEntry.Action.REQUEST,
+        summary=_("Asked to leave the program"),
+        changes={"leave_request": {"before": "", "after": request.reason}},
+    )
+    return request

@@ -142,7 +142,7 @@ def test_group_list_query_count_is_the_same_for_1_and_200_groups(client, staff):
         response = client.get(LIST_URL, {"all": ""})
     assert response.status_code == 200
     assert Group.objects.count() == 200
-    assert len(one) == len(many) == 11
+    assert len(one) == len(many) == 12
 
 
 def test_group_page_shows_checklist_history_meetings_and_reviews(client, staff):

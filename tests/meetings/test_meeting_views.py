@@ -236,7 +236,7 @@ def test_list_costs_the_same_queries_for_one_meeting_or_many(
     client.force_login(leader)
 
     # session, user, the group (access check), the count, the page of meetings
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(url("list", group))
 
     assert response.status_code == 200
@@ -673,7 +673,7 @@ def test_import_page_costs_the_same_queries_for_one_event_or_many(
     client.force_login(leader)
 
     # session, user, the group; then in one transaction: lock, look up UIDs, insert.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.post(url("import", group))
 
     assert len(response.context["result"].added) == count
@@ -684,5 +684,5 @@ def test_import_page_before_an_import_costs_a_fixed_number_of_queries(
 ):
     client.force_login(leader)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get(url("import", group))
