@@ -38,6 +38,13 @@ def language_of(user: Any) -> str | None:
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        """A new account keeps the language the visitor signed up in (e.g. chosen on the page)."""
+        language = translation.get_language()
+        if language in LANGUAGE_CODES:
+            user.preferred_language = language
+        return super().save_user(request, user, form, commit=commit)
+
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
         """After signing in, the portal speaks the language chosen on the profile."""
         language = language_of(user)

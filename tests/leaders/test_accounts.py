@@ -469,3 +469,17 @@ def test_staff_cannot_remove_their_authenticator_app():
 
     assert MFAAdapter().can_delete_authenticator(staff_app) is False
     assert MFAAdapter().can_delete_authenticator(leader_app) is True
+
+
+@pytest.mark.django_db
+def test_sign_up_in_swedish_keeps_swedish_as_the_preferred_language(client):
+    client.cookies["django_language"] = "sv"
+    client.post(
+        "/accounts/signup/",
+        {
+            "email": "svensk@example.org",
+            "password1": "a long enough pass phrase 42",
+            "password2": "a long enough pass phrase 42",
+        },
+    )
+    assert User.objects.get(email="svensk@example.org").preferred_language == "sv"
