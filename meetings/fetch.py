@@ -18,6 +18,7 @@ It uses http.client directly: urllib3 is not among the project's dependencies, a
 urllib.request follows redirects and resolves names on its own.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
@@ -238,9 +239,13 @@ def _read_body(
         raise too_large
     body = bytearray()
     while True:
+        remaining = _remaining(deadline)  # raises once the deadline has passed
         sock = getattr(connection, "pinned_socket", None)
         if sock is not None:
-            sock.settimeout(_remaining(deadline))  # a slow trickle cannot outlast the deadline
+            # A slow trickle cannot outlast the deadline. On Python 3.13 http.client may have
+            # closed this socket object already (the response reads through its own file).
+            with contextlib.suppress(OSError):
+                sock.settimeout(remaining)
         try:
             chunk = response.read1(min(CHUNK_SIZE, max_bytes + 1 - len(body)))
         except TimeoutError as error:
