@@ -20,7 +20,8 @@ from leaders.models import Leadership
 from meetings.models import Meeting
 
 from .forms import BulkDecisionForm, DecisionForm, GroupAdminForm
-from .models import AuditEntry, Group, LeaveRequest, Review
+from .models import AuditEntry, Group, LeaveRequest, OutboxEmail, Review
+from .outbox import outbox_resend
 from .requirements import FAILABLE, TITLES, Checklist, Outcome, failing_q
 from .selectors import current_rules_version, group_checklist, groups_with_requirement_facts
 from .services import (
@@ -548,3 +549,68 @@ class LeaveRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeaveRequest]):
         "processed_at",
     ]
     fields = [*readonly_fields, "status"]
+
+
+OUTBOX_FIELDS = (
+    "status",
+    "kind",
+    "key",
+    "to_email",
+    "language",
+    "reply_to",
+    "group",
+    "user",
+    "subject",
+    "body_text",
+    "body_html",
+    "attempts",
+    "created_at",
+    "claimed_at",
+    "next_attempt_at",
+    "sent_at",
+    "last_error",
+)
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(ReadOnlyMixin, admin.ModelAdmin[OutboxEmail]):
+    """Every e-mail the portal sent or tried to send; a failed one can be sent again."""
+
+    list_display = [
+        "created_at",
+        "status_badge",
+        "kind",
+        "to_email",
+        "group",
+        "sent_at",
+        "attempts",
+    ]
+    list_filter = ["status", "kind", "language"]
+    search_fields = ["to_email", "subject", "key", "group__name"]
+    list_select_related = ["group"]
+    date_hierarchy = "created_at"
+    actions = ["resend_selected"]
+    fields = OUTBOX_FIELDS
+    readonly_fields = OUTBOX_FIELDS
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: OutboxEmail) -> str:
+        css = {
+            OutboxEmail.Status.SENT: "tg-pass",
+            OutboxEmail.Status.FAILED: "tg-fail",
+        }.get(OutboxEmail.Status(obj.status), "tg-warning")
+        return format_html('<span class="tg-badge {}">{}</span>', css, obj.get_status_display())
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("groups.change_outboxemail")
+
+    @admin.action(description=_("Resend the selected failed e-mails"), permissions=["resend"])
+    def resend_selected(self, request: HttpRequest, queryset: QuerySet[OutboxEmail]) -> None:
+        resent = outbox_resend(emails=queryset, by=request.user)
+        skipped = queryset.count() - resent
+        self.message_user(
+            request,
+            _("%(resent)d e-mails queued again; %(skipped)d skipped: only failed ones are resent.")
+            % {"resent": resent, "skipped": skipped},
+            messages.SUCCESS if not skipped else messages.WARNING,
+        )

@@ -230,3 +230,70 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class OutboxEmail(models.Model):
+    """One e-mail the portal owes someone, written in the transaction of the change behind it.
+
+    Rendered when queued, so it is sent as it was meant even if the templates change later;
+    claimed before sending and marked after (groups/outbox.py), so it goes out once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    #: kind + recipient + subject object (+ period): the same e-mail is never queued twice.
+    key = models.CharField(_("key"), max_length=255, unique=True)
+    kind = models.CharField(_("kind"), max_length=50)
+    to_email = models.EmailField(_("to"))
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=500)
+    body_text = models.TextField(_("plain text"))
+    body_html = models.TextField(_("HTML"))
+    reply_to = models.EmailField(_("reply to"), blank=True)
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_emails"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    #: After a temporary error: not to be tried again before this time.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=dj_timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outbox e-mail")
+        verbose_name_plural = _("outbox e-mails")
+        indexes = [
+            # The sweep's question: what is still to be sent, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="outbox_unsent_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="sent_outbox_email_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_email}"

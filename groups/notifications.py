@@ -1,33 +1,38 @@
-"""E-mail about a group to its leaders, each in their own language.
-
-Sent by a Celery task queued after the deciding transaction commits.
-"""
+"""E-mail about a group to its leaders, each in their own language, through the outbox."""
 
 from django.conf import settings
 from django.urls import reverse
 
 from leaders.models import Leadership
 
-from .mail import send_templated
-from .models import Review
+from .models import OutboxEmail, Review
+from .outbox import outbox_enqueue
 
 
-def notify_review_decision(*, review_id: int) -> int:
-    """E-mail a decision to the group's active leader and co-leader; returns messages sent."""
-    review = Review.objects.select_related("group").get(pk=review_id)
+def review_decision_enqueue(*, review: Review) -> list[OutboxEmail]:
+    """Queue a decision's e-mail to the group's active leader and co-leader.
+
+    Called inside the deciding transaction: the e-mails exist exactly when the decision does.
+    """
     leaderships = Leadership.objects.active().filter(group=review.group).select_related("user")
-    sent = 0
+    emails = []
     for leadership in leaderships:
         user = leadership.user
-        sent += send_templated(
-            to=user.email,
-            language=user.preferred_language,
-            template="review_decision",
-            context={
-                "user": user,
-                "review": review,
-                "group": review.group,
-                "home_url": settings.SITE_URL + reverse("home"),
-            },
+        emails.append(
+            outbox_enqueue(
+                key=f"review_decision:review-{review.pk}:user-{user.pk}",
+                kind="review_decision",
+                to=user.email,
+                language=user.preferred_language,
+                template="review_decision",
+                context={
+                    "user": user,
+                    "review": review,
+                    "group": review.group,
+                    "home_url": settings.SITE_URL + reverse("home"),
+                },
+                group=review.group,
+                user=user,
+            )
         )
-    return sent
+    return emails

@@ -14,6 +14,7 @@ PERMISSIONS = {
         "review": ["view"],
         "leaverequest": ["view", "change"],
         "auditentry": ["view"],
+        "outboxemail": ["view", "change"],
     },
     "leaders": {
         "user": ["view"],
@@ -37,8 +38,19 @@ PERMISSIONS = {
 }
 
 
+def _exists(apps: Any, app_label: str, model: str) -> bool:
+    try:
+        apps.get_model(app_label, model)
+    except LookupError:
+        return False
+    return True
+
+
 def sync_program_team(apps: Any) -> Any:
-    """Create the team if needed and give it exactly PERMISSIONS; returns the auth group."""
+    """Create the team if needed and give it exactly PERMISSIONS; returns the auth group.
+
+    In a migration, models that do not exist yet at that point are left for a later one.
+    """
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -59,6 +71,7 @@ def sync_program_team(apps: Any) -> Any:
         )
         for app_label, models in PERMISSIONS.items()
         for model, actions in models.items()
+        if _exists(apps, app_label, model)
         for action in actions
     ]
     team.permissions.set(wanted)

@@ -2,7 +2,6 @@
 
 import copy
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -21,8 +20,8 @@ from program.services import rules_accept
 
 from .audit import audit_record, field_changes
 from .models import AuditEntry, Group, LeaveRequest, Review
+from .notifications import review_decision_enqueue
 from .selectors import checklist_for
-from .tasks import send_review_decision
 
 Status = Group.Status
 Decision = Review.Decision
@@ -207,7 +206,7 @@ def review_decide(
             "override_reason": {"before": "", "after": override_reason},
         },
     )
-    transaction.on_commit(partial(send_review_decision.delay, review.pk))
+    review_decision_enqueue(review=review)
     group.refresh_from_db()
     return review
 

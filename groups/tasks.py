@@ -1,27 +1,31 @@
 """Celery tasks of the groups app: thin wrappers that call the services with primary keys."""
 
-import smtplib
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 
-from .notifications import notify_review_decision
+from .outbox import MAX_ATTEMPTS, TEMPORARY_SMTP_ERRORS, outbox_deliver, outbox_sweep
 
-#: Temporary failures worth a retry; anything else is a bug or a permanent refusal.
-TEMPORARY_SMTP_ERRORS = (
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    ConnectionError,
-    TimeoutError,
-)
+__all__ = ["TEMPORARY_SMTP_ERRORS", "deliver_outbox_email", "sweep_outbox"]
+
+#: A retry waits on the broker at most this long; anything later is found by the sweep.
+MAX_BROKER_COUNTDOWN = 300
 
 
-@shared_task(
-    autoretry_for=TEMPORARY_SMTP_ERRORS,
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-)
-def send_review_decision(review_id: int) -> int:
-    """E-mail a recorded decision to the group's leaders; returns the messages sent."""
-    return notify_review_decision(review_id=review_id)
+@shared_task(bind=True, max_retries=MAX_ATTEMPTS)
+def deliver_outbox_email(self: Task[Any, Any], pk: int) -> str:
+    """Send one outbox e-mail if it is still to be sent; retry with backoff on temporary errors.
+
+    Idempotent: the row is claimed before sending, so a duplicate task sends nothing.
+    """
+    delivery = outbox_deliver(pk=pk)
+    if delivery.retry_in is not None:
+        countdown = min(int(delivery.retry_in.total_seconds()), MAX_BROKER_COUNTDOWN)
+        raise self.retry(countdown=countdown)
+    return delivery.outcome
+
+
+@shared_task
+def sweep_outbox() -> dict[str, int]:
+    """Every minute (beat): deliver what was never nudged, never finished or is due again."""
+    return outbox_sweep()

@@ -1,7 +1,6 @@
 """Changes to who leads a group: every start and end is kept as history and audited."""
 
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -13,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from groups.audit import audit_record
-from groups.mail import send_templated
-from groups.models import AuditEntry, Group
+from groups.models import AuditEntry, Group, OutboxEmail
+from groups.outbox import outbox_cancel, outbox_enqueue
 from program.models import ProgramRules
 from program.services import rules_accept
 
@@ -102,9 +101,14 @@ def invitation_create(
                 )
             }
         )
-    CoLeaderInvitation.objects.filter(group=group, status=CoLeaderInvitation.Status.PENDING).update(
-        status=CoLeaderInvitation.Status.REVOKED, responded_at=now
+    replaced = CoLeaderInvitation.objects.filter(
+        group=group, status=CoLeaderInvitation.Status.PENDING
     )
+    outbox_cancel(
+        keys=[_invitation_email_key(pk) for pk in replaced.values_list("pk", flat=True)],
+        reason="Replaced by a newer invitation.",
+    )
+    replaced.update(status=CoLeaderInvitation.Status.REVOKED, responded_at=now)
     invitation = CoLeaderInvitation(
         group=group,
         email=email,
@@ -121,9 +125,7 @@ def invitation_create(
         summary=_("%(email)s was invited to be co-leader") % {"email": email},
         changes={"invitation": {"before": "", "after": email}},
     )
-    from .tasks import send_invitation  # the task module imports this one
-
-    transaction.on_commit(partial(send_invitation.delay, invitation.pk))
+    invitation_email_enqueue(invitation=invitation)
     return invitation
 
 
@@ -203,18 +205,20 @@ def invitation_decline(
     return locked
 
 
-def notify_invitation(*, invitation_id: int) -> int:
-    invitation = CoLeaderInvitation.objects.select_related("group", "invited_by").get(
-        pk=invitation_id
-    )
-    if invitation.status != CoLeaderInvitation.Status.PENDING:
-        return 0
+def _invitation_email_key(invitation_pk: int) -> str:
+    return f"coleader_invitation:invitation-{invitation_pk}"
+
+
+def invitation_email_enqueue(*, invitation: CoLeaderInvitation) -> OutboxEmail:
+    """Queue the invitation's e-mail with its link, in the invited person's language if they
+    have an account, else the inviter's. Called inside the inviting transaction."""
     existing = User.objects.filter(email__iexact=invitation.email).first()
-    return send_templated(
+    language = (existing or invitation.invited_by).preferred_language
+    return outbox_enqueue(
+        key=_invitation_email_key(invitation.pk),
+        kind="coleader_invitation",
         to=invitation.email,
-        language=existing.preferred_language
-        if existing
-        else invitation.invited_by.preferred_language,
+        language=language,
         template="coleader_invitation",
         context={
             "invitation": invitation,
@@ -222,6 +226,8 @@ def notify_invitation(*, invitation_id: int) -> int:
             "inviter": invitation.invited_by,
             "link": _invitation_link(invitation),
         },
+        group=invitation.group,
+        user=existing,
     )
 
 
@@ -241,6 +247,7 @@ def invitation_withdraw(
     locked.status = CoLeaderInvitation.Status.REVOKED
     locked.responded_at = now
     locked.save()
+    outbox_cancel(keys=[_invitation_email_key(locked.pk)], reason="Invitation withdrawn.")
     audit_record(
         group=locked.group,
         actor=by,

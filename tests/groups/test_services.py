@@ -209,10 +209,11 @@ def test_no_decision_email_is_sent_before_the_transaction_commits(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        decide(passing_group(), Decision.ADMIT)
+        review = decide(passing_group(), Decision.ADMIT)
 
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # one nudge per leader's outbox row
     assert mail.outbox == []
+    assert set(review.group.outbox_emails.values_list("status", flat=True)) == {"pending"}
 
 
 @pytest.mark.django_db

@@ -1,0 +1,268 @@
+"""The e-mail outbox: every e-mail is a row written with the change that causes it, sent once.
+
+A task queued after the commit is lost when the broker is down or the worker dies; a row
+written in the same transaction is not. After the commit the worker is nudged to deliver it;
+a sweep every minute (beat) delivers whatever was never nudged, never finished or is due for
+another try. Delivery claims the row with one conditional UPDATE before it talks to the SMTP
+server and marks it sent afterwards, so a retried task, a duplicate nudge, two sweeps or a
+beat tick twice send nothing more.
+
+The one window that remains: a process that dies after the SMTP server accepted a message
+and before the row is marked sent leaves it "sending"; after CLAIM_LEASE the row is claimed
+and sent again. At that point, and only there, delivery is at-least-once. The stable
+Message-ID lets mail clients recognise the second copy.
+"""
+
+import logging
+import smtplib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from .mail import RenderedEmail, render_templated, send_rendered
+from .models import Group, OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxEmail.Status
+
+#: How long a claim holds: a row "sending" for longer was left by a process that died.
+CLAIM_LEASE = timedelta(minutes=10)
+#: Rows one sweep takes at most; the next sweep takes the rest.
+SWEEP_BATCH = 100
+#: Tries before a row is given up as failed (the program team can resend it from the admin).
+MAX_ATTEMPTS = 10
+#: Backoff after a temporary error: 30 s, doubling, at most an hour.
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+
+#: Temporary failures worth another try; SMTP 4xx replies count too (see is_temporary).
+TEMPORARY_SMTP_ERRORS: tuple[type[Exception], ...] = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    ConnectionError,
+    TimeoutError,
+)
+#: The broker cannot be reached: the row waits for the sweep.
+BROKER_ERRORS: tuple[type[Exception], ...] = (BrokerOperationalError, RedisConnectionError)
+
+
+def is_temporary(error: Exception) -> bool:
+    """True for errors a later try may get past: lost connections and SMTP 4xx replies."""
+    if isinstance(error, TEMPORARY_SMTP_ERRORS):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    return False
+
+
+def _due(now: datetime) -> Q:
+    """Rows to deliver now: pending and due, or claimed by a process that has since died."""
+    pending = Q(status=Status.PENDING) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    abandoned = Q(status=Status.SENDING, claimed_at__lt=now - CLAIM_LEASE)
+    return pending | abandoned
+
+
+def outbox_nudge(pk: int) -> None:
+    """Ask the worker to deliver a row now; if the broker is down, the sweep delivers it later."""
+    from .tasks import deliver_outbox_email  # the task module imports this one
+
+    try:
+        deliver_outbox_email.delay(pk)
+    except BROKER_ERRORS as error:
+        logger.warning("Outbox e-mail %s waits for the sweep: broker unreachable (%s)", pk, error)
+
+
+@transaction.atomic
+def outbox_enqueue(
+    *,
+    key: str,
+    kind: str,
+    to: str,
+    language: str,
+    template: str,
+    context: dict[str, Any],
+    group: Group | None = None,
+    user: Any = None,
+) -> OutboxEmail:
+    """Queue an e-mail in the caller's transaction, rendered now in the recipient's language.
+
+    `key` names the e-mail (kind + recipient + subject object + period): queuing the same key
+    again returns the existing row and sends nothing more. The worker is nudged on commit;
+    a rolled-back transaction leaves neither a row nor an e-mail.
+    """
+    existing = OutboxEmail.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    rendered = render_templated(language=language, template=template, context=context)
+    email = OutboxEmail(
+        key=key,
+        kind=kind,
+        to_email=to,
+        language=language,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        reply_to=settings.PROGRAM_TEAM_EMAIL,
+        group=group,
+        user=user,
+    )
+    email.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin must not break the caller
+            email.save(force_insert=True)
+    except IntegrityError:
+        return OutboxEmail.objects.get(key=key)
+    transaction.on_commit(partial(outbox_nudge, email.pk))
+    return email
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one delivery did: "sent", "skipped" (not ours to send), "retry" or "failed"."""
+
+    outcome: str
+    retry_in: timedelta | None = None
+
+
+SKIPPED = Delivery("skipped")
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_FIRST * (1 << max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def _message_id(email: OutboxEmail) -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<outbox-{email.pk}-{email.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
+def _send_claimed(pk: int, claimed_at: datetime) -> Delivery:
+    """Send a row this process has claimed at `claimed_at`, then record how it went."""
+    email = OutboxEmail.objects.get(pk=pk)
+    ours = OutboxEmail.objects.filter(pk=pk, status=Status.SENDING, claimed_at=claimed_at)
+    try:
+        send_rendered(
+            to=email.to_email,
+            rendered=RenderedEmail(
+                subject=email.subject, text=email.body_text, html=email.body_html
+            ),
+            reply_to=email.reply_to,
+            headers={"Message-ID": _message_id(email)},
+        )
+    except smtplib.SMTPException as error:
+        return _record_error(ours, email, error)
+    except TEMPORARY_SMTP_ERRORS as error:
+        return _record_error(ours, email, error)
+    ours.update(status=Status.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None)
+    return Delivery("sent")
+
+
+def _record_error(ours: QuerySet[OutboxEmail], email: OutboxEmail, error: Exception) -> Delivery:
+    text = f"{type(error).__name__}: {error}"[:2000]
+    if is_temporary(error) and email.attempts < MAX_ATTEMPTS:
+        wait = _backoff(email.attempts)
+        ours.update(status=Status.PENDING, last_error=text, next_attempt_at=timezone.now() + wait)
+        logger.warning("Outbox e-mail %s: temporary error, retry in %s: %s", email.pk, wait, text)
+        return Delivery("retry", retry_in=wait)
+    ours.update(status=Status.FAILED, last_error=text, next_attempt_at=None)
+    logger.error("Outbox e-mail %s failed: %s", email.pk, text)
+    return Delivery("failed")
+
+
+def outbox_deliver(*, pk: int, now: datetime | None = None) -> Delivery:
+    """Claim one row and send it, unless it is sent, failed, not yet due or claimed elsewhere."""
+    now = now or timezone.now()
+    claimed = (
+        OutboxEmail.objects.filter(_due(now), pk=pk)
+        .filter(attempts__lt=MAX_ATTEMPTS)
+        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return SKIPPED
+    return _send_claimed(pk, now)
+
+
+def _give_up_abandoned(now: datetime) -> int:
+    """Rows whose every try died mid-send (e.g. a message that crashes the worker) fail."""
+    return OutboxEmail.objects.filter(
+        _due(now), status=Status.SENDING, attempts__gte=MAX_ATTEMPTS
+    ).update(
+        status=Status.FAILED,
+        last_error=f"Given up after {MAX_ATTEMPTS} attempts that did not finish.",
+    )
+
+
+def outbox_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> dict[str, int]:
+    """Deliver rows never nudged, never finished or due again; returns counts by outcome.
+
+    The rows are locked with SKIP LOCKED and claimed in one short transaction, so two sweeps
+    never take the same row; each is then sent and marked on its own, so a sweep killed in
+    the middle of its batch leaves the sent ones marked and the others for a later sweep.
+    """
+    now = now or timezone.now()
+    counts: Counter[str] = Counter()
+    given_up = _give_up_abandoned(now)
+    if given_up:
+        counts["failed"] += given_up
+    with transaction.atomic():
+        pks = list(
+            OutboxEmail.objects.filter(_due(now), attempts__lt=MAX_ATTEMPTS)
+            .order_by("created_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:batch]
+        )
+        OutboxEmail.objects.filter(pk__in=pks).update(
+            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    for pk in pks:
+        counts[_send_claimed(pk, now).outcome] += 1
+    return dict(counts)
+
+
+def outbox_cancel(*, keys: list[str], reason: str) -> int:
+    """Withdraw e-mails not yet on their way, e.g. an invitation replaced by a newer one.
+
+    Runs in the caller's transaction; a row already claimed for sending is left alone.
+    """
+    return OutboxEmail.objects.filter(key__in=keys, status=Status.PENDING).update(
+        status=Status.CANCELLED, last_error=reason[:2000], next_attempt_at=None
+    )
+
+
+@transaction.atomic
+def outbox_resend(*, emails: QuerySet[OutboxEmail], by: Any) -> int:
+    """Queue failed e-mails again (the program team's "Resend"); returns how many.
+
+    Only failed rows: a sent one is not sent twice by a slip of the mouse.
+    """
+    if not getattr(by, "is_staff", False):
+        raise ValidationError(_("Only the program team can resend e-mail."))
+    pks = list(
+        OutboxEmail.objects.filter(pk__in=emails.values("pk"), status=Status.FAILED)
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+    OutboxEmail.objects.filter(pk__in=pks).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=None, claimed_at=None
+    )
+    for pk in pks:
+        transaction.on_commit(partial(outbox_nudge, pk))
+    return len(pks)
