@@ -1,7 +1,7 @@
 """Changes to a group's meetings: added and edited by its leaders, or imported from its feed."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,6 +40,8 @@ FEED_FIELDS = ["title", "starts_at", "ends_at", "venue", "online_url"]
 #: Meetings are held in this century: catches typos such as year 225 before they are stored.
 EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST_START = datetime(2100, 1, 1, tzinfo=UTC)
+#: A meeting lasts hours, or a weekend at most; this also keeps its end a real date.
+MAX_MEETING_LENGTH = timedelta(days=7)
 
 FEED_MAX_BYTES = 5 * 1024 * 1024
 FEED_TIMEOUT_SECONDS = 10.0
@@ -47,7 +49,7 @@ FEED_TIMEOUT_SECONDS = 10.0
 
 def meeting_rule_errors(meeting: Meeting) -> dict[str, str]:
     """What breaks the meeting rules, by field: free attendance (PROGRAM.md, requirement 3),
-    an end after the start, a start in this century."""
+    an end after the start and within a week of it, a start in this century."""
     errors: dict[str, str] = {}
     if meeting.entry_fee != 0:
         errors["entry_fee"] = _(
@@ -65,6 +67,8 @@ def meeting_rule_errors(meeting: Meeting) -> dict[str, str]:
         errors["starts_at"] = _("Enter a start between the years 2000 and 2099.")
     elif starts is not None and ends is not None and ends <= starts:
         errors["ends_at"] = _("The meeting must end after it starts.")
+    elif starts is not None and ends is not None and ends - starts > MAX_MEETING_LENGTH:
+        errors["ends_at"] = _("A meeting lasts at most a week: check the end.")
     return errors
 
 
