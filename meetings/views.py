@@ -1,5 +1,6 @@
 """The group's meetings for its leaders: list, add, edit and import from the iCal feed."""
 
+from abc import abstractmethod
 from functools import cached_property
 from typing import Any
 
@@ -41,8 +42,9 @@ class _MeetingFormView(LeaderGroupMixin, FormView[MeetingForm]):
         kwargs["time_zone"] = group_time_zone(self.group)
         return kwargs
 
+    @abstractmethod
     def save(self, data: dict[str, Any]) -> Meeting:
-        raise NotImplementedError
+        """Create or change the meeting through its service (each subclass says which)."""
 
     def form_valid(self, form: MeetingForm) -> HttpResponse:
         try:
