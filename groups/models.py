@@ -255,6 +255,8 @@ class OutboxEmail(models.Model):
     body_text = models.TextField(_("plain text"))
     body_html = models.TextField(_("HTML"))
     reply_to = models.EmailField(_("reply to"), blank=True)
+    #: An iCalendar attachment (text/calendar; its METHOD, e.g. REQUEST or CANCEL, is kept).
+    ics = models.TextField(_("calendar attachment"), blank=True)
     group = models.ForeignKey(
         Group, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_emails"
     )

@@ -18,12 +18,14 @@ import smtplib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import MIMEPart
 from email.utils import parseaddr
 from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -101,11 +103,13 @@ def outbox_enqueue(
     context: dict[str, Any],
     group: Group | None = None,
     user: Any = None,
+    ics: str = "",
 ) -> OutboxEmail:
     """Queue an e-mail in the caller's transaction, rendered now in the recipient's language.
 
     `key` names the e-mail (kind + recipient + subject object + period): queuing the same key
-    again returns the existing row and sends nothing more. The worker is nudged on commit;
+    again returns the existing row and sends nothing more. `ics`, if given, is attached as
+    text/calendar with the METHOD it declares. The worker is nudged on commit;
     a rolled-back transaction leaves neither a row nor an e-mail.
     """
     existing = OutboxEmail.objects.filter(key=key).first()
@@ -121,6 +125,7 @@ def outbox_enqueue(
         body_text=rendered.text,
         body_html=rendered.html,
         reply_to=settings.PROGRAM_TEAM_EMAIL,
+        ics=ics,
         group=group,
         user=user,
     )
@@ -154,19 +159,52 @@ def _message_id(email: OutboxEmail) -> str:
     return f"<outbox-{email.pk}-{email.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
+def _calendar_method(ics: str) -> str:
+    for line in ics.splitlines():
+        if line.upper().startswith("METHOD:"):
+            return line.partition(":")[2].strip().upper()
+    return "PUBLISH"
+
+
+def _send_with_calendar(email: OutboxEmail) -> int:
+    """Send a row with its .ics: text, HTML, and the calendar as a text/calendar attachment."""
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_email],
+        reply_to=[email.reply_to] if email.reply_to else None,
+        headers={"Message-ID": _message_id(email)},
+    )
+    message.attach_alternative(email.body_html, "text/html")
+    part = MIMEPart()
+    part.set_content(
+        email.ics,
+        subtype="calendar",
+        disposition="attachment",
+        filename="invite.ics",
+        params={"method": _calendar_method(email.ics)},
+    )
+    message.attach(part)
+    return message.send()
+
+
 def _send_claimed(pk: int, claimed_at: datetime) -> Delivery:
     """Send a row this process has claimed at `claimed_at`, then record how it went."""
     email = OutboxEmail.objects.get(pk=pk)
     ours = OutboxEmail.objects.filter(pk=pk, status=Status.SENDING, claimed_at=claimed_at)
     try:
-        send_rendered(
-            to=email.to_email,
-            rendered=RenderedEmail(
-                subject=email.subject, text=email.body_text, html=email.body_html
-            ),
-            reply_to=email.reply_to,
-            headers={"Message-ID": _message_id(email)},
-        )
+        if email.ics:
+            _send_with_calendar(email)
+        else:
+            send_rendered(
+                to=email.to_email,
+                rendered=RenderedEmail(
+                    subject=email.subject, text=email.body_text, html=email.body_html
+                ),
+                reply_to=email.reply_to,
+                headers={"Message-ID": _message_id(email)},
+            )
     except smtplib.SMTPException as error:
         return _record_error(ours, email, error)
     except TEMPORARY_SMTP_ERRORS as error:

@@ -2,11 +2,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.admin import NoDeleteMixin, ReadOnlyMixin
 
+from .calls import call_changed
 from .models import ContentItem, NewsItem, ProgramRules, QuarterlyCall, RulesAcceptance
 
 
@@ -42,6 +45,15 @@ class QuarterlyCallAdmin(NoDeleteMixin, admin.ModelAdmin[QuarterlyCall]):
     list_display = ["title", "starts_at", "status", "has_recording"]
     list_filter = ["status"]
     date_hierarchy = "starts_at"
+    readonly_fields = ["sequence"]
+
+    def save_model(
+        self, request: HttpRequest, obj: QuarterlyCall, form: ModelForm[QuarterlyCall], change: bool
+    ) -> None:
+        # Raises SEQUENCE and queues the update, cancellation or follow-up e-mail.
+        call_changed(
+            call=obj, by=request.user, changed_fields=form.changed_data, now=timezone.now()
+        )
 
     @admin.display(boolean=True, description=_("recording"))
     def has_recording(self, obj: QuarterlyCall) -> bool:
