@@ -89,10 +89,19 @@ def call_reminders_due(*, now: datetime) -> QuerySet[QuarterlyCall]:
     return call_invitations_due(now=now).filter(starts_at__lte=now + timedelta(days=1))
 
 
+#: Only recent calls get a follow-up: a recording added to a call from long ago (or the job's
+#: first run on old data) must not mail every leader about it.
+FOLLOWUP_WINDOW = timedelta(days=30)
+
+
 def call_followups_due(*, now: datetime) -> QuerySet[QuarterlyCall]:
-    """Scheduled calls that are over and have both the recording and the slides."""
+    """Calls that ended in the last 30 days and have both the recording and the slides."""
     return (
-        QuarterlyCall.objects.filter(status=QuarterlyCall.Status.SCHEDULED, ends_at__lte=now)
+        QuarterlyCall.objects.filter(
+            status=QuarterlyCall.Status.SCHEDULED,
+            ends_at__lte=now,
+            ends_at__gte=now - FOLLOWUP_WINDOW,
+        )
         .exclude(Q(recording_url="") | Q(slides_url=""))
         .order_by("starts_at")
     )

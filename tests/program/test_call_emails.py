@@ -331,6 +331,18 @@ def test_follow_up_is_found_by_the_job_too(django_capture_on_commit_callbacks):
     assert len(mail.outbox) == 1
 
 
+def test_the_job_sends_no_follow_up_for_a_call_that_ended_long_ago(
+    django_capture_on_commit_callbacks,
+):
+    make_call(
+        recording_url="https://video.example.org/q1", slides_url="https://slides.example.org/q1"
+    )
+    admitted_group_with_leaders(co_leader=False)
+    much_later = STARTS_AT + timedelta(days=60)
+    assert run_job(django_capture_on_commit_callbacks, much_later)["followups"] == 0
+    assert mail.outbox == []
+
+
 def calendar_parts(message) -> int:
     return sum(1 for part in message.message().walk() if part.get_content_type() == "text/calendar")
 
