@@ -1,11 +1,11 @@
-"""E-mail about a group to its leaders, each in their own language, through the outbox."""
+"""E-mail about a group, to its leaders (each in their own language) or to the program team."""
 
 from django.conf import settings
 from django.urls import reverse
 
 from leaders.models import Leadership
 
-from .models import OutboxEmail, Review
+from .models import Group, OutboxEmail, Review
 from .outbox import outbox_enqueue
 
 
@@ -36,3 +36,24 @@ def review_decision_enqueue(*, review: Review) -> list[OutboxEmail]:
             )
         )
     return emails
+
+
+def program_team_enqueue(
+    *, kind: str, key: str, group: Group, summary: str, details: str, admin_path: str
+) -> OutboxEmail:
+    """Tell the program team that something needs them (a new or resubmitted application,
+    a leave request, a leadership change), in the caller's transaction, once per `key`."""
+    return outbox_enqueue(
+        key=f"program_team:{kind}:{key}",
+        kind=f"program_team_{kind}",
+        to=settings.PROGRAM_TEAM_EMAIL,
+        language=settings.LANGUAGE_CODE,
+        template="program_team_notice",
+        context={
+            "group": group,
+            "summary": summary,
+            "details": details,
+            "admin_url": settings.SITE_URL + admin_path,
+        },
+        group=group,
+    )

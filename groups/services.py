@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -20,7 +21,7 @@ from program.services import rules_accept
 
 from .audit import audit_record, field_changes
 from .models import AuditEntry, Group, LeaveRequest, Review
-from .notifications import review_decision_enqueue
+from .notifications import program_team_enqueue, review_decision_enqueue
 from .selectors import checklist_for
 
 Status = Group.Status
@@ -220,11 +221,20 @@ def group_submit(*, group: Group, by: Any, now: datetime | None = None) -> Group
         raise ValidationError(
             _("Only a draft or an application with changes requested can be submitted.")
         )
-    why = _("resubmitted") if locked.status == Status.CHANGES_REQUESTED else _("submitted")
+    resubmitted = locked.status == Status.CHANGES_REQUESTED
+    why = _("resubmitted") if resubmitted else _("submitted")
     _set_status(locked, Status.SUBMITTED, by=by, now=now, why=why)
     locked.submitted_at = now
     _bump(locked)
     locked.save()
+    program_team_enqueue(
+        kind="application",
+        key=f"{locked.pk}:v{locked.version}",
+        group=locked,
+        summary=_("Application resubmitted") if resubmitted else _("New application"),
+        details="",
+        admin_path=reverse("admin:groups_group_decide", args=[locked.pk]),
+    )
     group.refresh_from_db()
     return locked
 
@@ -433,5 +443,13 @@ def leave_request_create(
         action=AuditEntry.Action.REQUEST,
         summary=_("Asked to leave the program"),
         changes={"leave_request": {"before": "", "after": request.reason}},
+    )
+    program_team_enqueue(
+        kind="leave_request",
+        key=str(request.pk),
+        group=locked,
+        summary=_("Request to leave the program"),
+        details=request.reason,
+        admin_path=reverse("admin:groups_leaverequest_change", args=[request.pk]),
     )
     return request
