@@ -29,6 +29,7 @@ PERMISSIONS = {
         "quarterlycall": ["view", "add", "change"],
         "contentitem": ["view", "add", "change"],
         "newsitem": ["view", "add", "change"],
+        "emailtemplate": ["view", "change"],
     },
     "django_celery_beat": {
         "periodictask": ["view", "change"],

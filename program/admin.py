@@ -1,16 +1,38 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from groups.admin import NoDeleteMixin, ReadOnlyMixin
+from groups.mail import (
+    EmailKind,
+    Wording,
+    email_kinds,
+    is_default,
+    preview,
+    reset_to_default,
+    sample_context,
+    validate_wording,
+)
 
 from .calls import call_changed
-from .models import ContentItem, NewsItem, ProgramRules, QuarterlyCall, RulesAcceptance
+from .models import (
+    ContentItem,
+    EmailTemplate,
+    NewsItem,
+    ProgramRules,
+    QuarterlyCall,
+    RulesAcceptance,
+)
 
 
 @admin.register(ProgramRules)
@@ -71,3 +93,95 @@ class ContentItemAdmin(NoDeleteMixin, admin.ModelAdmin[ContentItem]):
 class NewsItemAdmin(NoDeleteMixin, admin.ModelAdmin[NewsItem]):
     list_display = ["title", "published_at"]
     search_fields = ["title", "body"]
+
+
+class EmailTemplateForm(forms.ModelForm[EmailTemplate]):
+    class Meta:
+        model = EmailTemplate
+        fields = ["subject", "body"]
+        widgets = {
+            "subject": forms.TextInput(attrs={"class": "vLargeTextField", "size": 100}),
+            "body": forms.Textarea(attrs={"rows": 24, "cols": 100, "spellcheck": "true"}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        context = sample_context(self.instance.name)
+        if context is not None:
+            wording = Wording(subject=cleaned["subject"], body=cleaned["body"])
+            try:
+                validate_wording(wording, language=self.instance.language, context=context)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field, message)
+        return cleaned
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
+    """The wording of every e-mail, per language; the preview renders it with sample data."""
+
+    form = EmailTemplateForm
+    list_display = ["title", "name", "language", "subject", "edited", "updated_at", "updated_by"]
+    list_filter = ["language"]
+    list_select_related = ["updated_by"]
+    search_fields = ["name", "subject", "body"]
+    readonly_fields = ["name", "language", "description", "preview"]
+    fields = ["name", "language", "description", "subject", "body", "preview"]
+    actions = ["reset_to_shipped_wording"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # one row per e-mail and language, created by the migration
+
+    def save_model(
+        self, request: HttpRequest, obj: EmailTemplate, form: ModelForm[EmailTemplate], change: bool
+    ) -> None:
+        obj.updated_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+    def _kind(self, obj: EmailTemplate) -> EmailKind | None:
+        return email_kinds().get(obj.name)
+
+    @admin.display(description=_("e-mail"))
+    def title(self, obj: EmailTemplate) -> str:
+        kind = self._kind(obj)
+        return str(kind.title) if kind else obj.name
+
+    @admin.display(description=_("when it is sent"))
+    def description(self, obj: EmailTemplate) -> str:
+        kind = self._kind(obj)
+        return str(kind.description) if kind else "—"
+
+    @admin.display(boolean=True, description=_("edited"))
+    def edited(self, obj: EmailTemplate) -> bool:
+        return not is_default(obj)
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj: EmailTemplate) -> str:
+        if obj.pk is None:
+            return "—"
+        try:
+            rendered = preview(
+                name=obj.name,
+                language=obj.language,
+                wording=Wording(subject=obj.subject, body=obj.body),
+            )
+        except Exception as error:  # a template saved before validation existed
+            return format_html("<p class='errornote'>{}</p>", error)
+        if rendered is None:
+            return str(_("No sample data for this e-mail."))
+        return render_to_string("admin/program/emailtemplate/preview.html", {"email": rendered})
+
+    @admin.action(description=_("Reset to the shipped wording"), permissions=["change"])
+    def reset_to_shipped_wording(
+        self, request: HttpRequest, queryset: QuerySet[EmailTemplate]
+    ) -> None:
+        count = sum(reset_to_default(template, by=request.user) for template in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d e-mail template reset.", "%(count)d e-mail templates reset.", count)
+            % {"count": count},
+        )

@@ -158,3 +158,39 @@ class NewsItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EmailTemplate(models.Model):
+    """The wording of one of the portal's e-mails in one language, as the program team edits it.
+
+    The shipped defaults (templates/email/<language>/<name>.txt) are copied in by a migration;
+    see groups/mail.py for how they are rendered.
+    """
+
+    name = models.CharField(_("e-mail"), max_length=60, editable=False)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, editable=False
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["name", "language"]
+        verbose_name = _("e-mail template")
+        verbose_name_plural = _("e-mail templates")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "language"], name="one_template_per_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"

@@ -1,0 +1,236 @@
+"""E-mail wording the program team edits in the admin: defaults, rendering, preview, reset."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from groups import mail
+from groups.mail import EmailKind, Wording, install_default_templates, render_templated
+from program.models import EmailTemplate
+from tests.factories import LeadershipFactory, StaffFactory
+
+NAME = "test_greeting"
+
+EN = """Hello from {{ group.name }}
+
+Dear {{ user.name }},
+
+{{ group.name }} has news: see {{ url }}.
+"""
+SV = """Hej från {{ group.name }}
+
+Hej {{ user.name }},
+
+{{ group.name }} har nyheter: se {{ url }}.
+"""
+
+
+def _sample() -> dict[str, object]:
+    return {
+        "group": SimpleNamespace(name="Oslo <Azure> & Friends"),
+        "user": SimpleNamespace(name="Ada"),
+        "url": "https://example.org/news/",
+    }
+
+
+@pytest.fixture
+def shipped(tmp_path, monkeypatch):
+    """A shipped e-mail in English and Swedish, registered with a sample context."""
+    for language, source in (("en", EN), ("sv", SV)):
+        (tmp_path / language).mkdir()
+        (tmp_path / language / f"{NAME}.txt").write_text(source, encoding="utf-8")
+    monkeypatch.setattr(mail, "DEFAULTS_DIR", tmp_path)
+    kind = EmailKind(
+        name=NAME,
+        title=gettext_lazy("Greeting"),
+        description=gettext_lazy("Sent in tests."),
+        sample=_sample,
+    )
+    monkeypatch.setitem(mail._KINDS, NAME, kind)
+    return tmp_path
+
+
+def test_parse_default_splits_subject_and_body():
+    wording = mail.parse_default("Subject line\n\nBody\nmore\n")
+    assert wording == Wording(subject="Subject line", body="Body\nmore\n")
+
+
+@pytest.mark.django_db
+def test_install_creates_missing_rows_and_keeps_edits(shipped):
+    EmailTemplate.objects.all().delete()
+    assert install_default_templates() == 2
+    row = EmailTemplate.objects.get(name=NAME, language="sv")
+    assert row.subject == "Hej från {{ group.name }}"
+    row.body = "Edited"
+    row.save()
+
+    assert install_default_templates() == 0
+    assert EmailTemplate.objects.get(name=NAME, language="sv").body == "Edited"
+
+
+@pytest.mark.django_db
+def test_render_uses_the_file_when_there_is_no_row(shipped):
+    EmailTemplate.objects.filter(name=NAME).delete()
+    rendered = render_templated(language="sv", template=NAME, context=_sample())
+    assert rendered.subject == "[Tech Groups] Hej från Oslo <Azure> & Friends"
+    assert rendered.text.startswith("Hej Ada,\n\nOslo <Azure> & Friends har nyheter")
+
+
+@pytest.mark.django_db
+def test_render_uses_the_program_teams_wording(shipped):
+    install_default_templates()
+    EmailTemplate.objects.filter(name=NAME, language="en").update(
+        subject="News for {{ group.name }}", body="Hi {{ user.name }}!"
+    )
+    rendered = render_templated(language="en", template=NAME, context=_sample())
+    assert rendered.subject == "[Tech Groups] News for Oslo <Azure> & Friends"
+    assert rendered.text == "Hi Ada!\n"
+
+
+@pytest.mark.django_db
+def test_a_language_without_wording_falls_back_to_english(shipped):
+    (shipped / "sv" / f"{NAME}.txt").unlink()
+    EmailTemplate.objects.filter(name=NAME).delete()
+    rendered = render_templated(language="sv", template=NAME, context=_sample())
+    assert rendered.subject.endswith("Hello from Oslo <Azure> & Friends")
+
+
+@pytest.mark.django_db
+def test_html_part_is_escaped_with_links_and_paragraphs(shipped):
+    rendered = render_templated(language="en", template=NAME, context=_sample())
+    assert "Oslo &lt;Azure&gt; &amp; Friends" in rendered.html
+    assert "<Azure>" not in rendered.html
+    assert '<a href="https://example.org/news/">https://example.org/news/</a>' in rendered.html
+    assert "<p>Dear Ada,</p>" in rendered.html
+    assert '<html lang="en">' in rendered.html
+
+
+def test_validate_wording_reports_errors_by_field():
+    with pytest.raises(ValidationError) as error:
+        mail.validate_wording(
+            Wording(subject="{% if %}", body="{{ x|nosuchfilter }}"),
+            language="en",
+            context={},
+        )
+    assert set(error.value.message_dict) == {"subject", "body"}
+
+
+@pytest.mark.parametrize("body", ["{% load static %}{% static 'x' %}", "{% include 'base.html' %}"])
+def test_the_sandbox_loads_nothing(body):
+    with pytest.raises(ValidationError):
+        mail.validate_wording(Wording(subject="S", body=body), language="en", context={})
+
+
+def test_unknown_template_name_is_an_error(db):
+    with pytest.raises(LookupError):
+        mail.wording_for("no_such_email", "en")
+
+
+# The admin ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def team_member(client, program_team):
+    user = StaffFactory()
+    user.groups.add(program_team)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def row(shipped):
+    install_default_templates()
+    return EmailTemplate.objects.get(name=NAME, language="en")
+
+
+def _change_url(row):
+    return reverse("admin:program_emailtemplate_change", args=[row.pk])
+
+
+@pytest.mark.django_db
+def test_change_page_shows_description_and_preview(client, team_member, row):
+    response = client.get(_change_url(row))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Sent in tests." in content
+    assert "Hello from Oslo &lt;Azure&gt; &amp; Friends" in content  # the rendered subject
+    assert "srcdoc=" in content
+
+
+@pytest.mark.django_db
+def test_saving_valid_wording_records_who(client, team_member, row):
+    response = client.post(
+        _change_url(row), {"subject": "Hi {{ group.name }}", "body": "New text for {{ user.name }}"}
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.subject, row.body, row.updated_by) == (
+        "Hi {{ group.name }}",
+        "New text for {{ user.name }}",
+        team_member,
+    )
+    assert render_templated(language="en", template=NAME, context=_sample()).text == (
+        "New text for Ada\n"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"subject": "{% if %}", "body": "ok"}, "subject"),
+        ({"subject": "ok", "body": "{% for x in %}"}, "body"),
+        ({"subject": "ok", "body": "{{ group.name|date:1|nosuch }}"}, "body"),
+        ({"subject": "", "body": "ok"}, "subject"),
+    ],
+)
+def test_broken_wording_is_refused_next_to_the_field(client, team_member, row, data, field):
+    response = client.post(_change_url(row), data)
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    row.refresh_from_db()
+    assert row.body == EN.partition("\n\n")[2]
+
+
+@pytest.mark.django_db
+def test_reset_puts_the_shipped_wording_back(client, team_member, row):
+    EmailTemplate.objects.filter(pk=row.pk).update(body="Edited")
+    response = client.post(
+        reverse("admin:program_emailtemplate_changelist"),
+        {"action": "reset_to_shipped_wording", "_selected_action": [row.pk]},
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.body == EN.partition("\n\n")[2]
+    assert row.updated_by == team_member
+
+
+@pytest.mark.django_db
+def test_list_marks_edited_templates(client, team_member, row):
+    EmailTemplate.objects.filter(pk=row.pk).update(body="Edited")
+    response = client.get(reverse("admin:program_emailtemplate_changelist"), {"q": NAME})
+    assert response.status_code == 200
+    assert "Greeting" in response.content.decode()
+    edited = {obj.language: not mail.is_default(obj) for obj in response.context["cl"].result_list}
+    assert edited == {"en": True, "sv": False}
+
+
+@pytest.mark.django_db
+def test_templates_cannot_be_added_or_deleted(client, team_member, row):
+    assert client.get(reverse("admin:program_emailtemplate_add")).status_code == 403
+    assert client.get(reverse("admin:program_emailtemplate_delete", args=[row.pk])).status_code in (
+        403,
+        302,
+    )
+    assert EmailTemplate.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_leader_cannot_reach_the_templates(client, row):
+    client.force_login(LeadershipFactory().user)
+    response = client.get(_change_url(row))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
