@@ -1,5 +1,6 @@
 """The program team's side: reviewing applications and groups against the requirements."""
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import admin, messages
@@ -20,7 +21,7 @@ from leaders.models import Leadership
 from meetings.models import Meeting
 
 from .forms import BulkDecisionForm, DecisionForm, GroupAdminForm
-from .models import AuditEntry, Group, LeaveRequest, OutboxEmail, Review
+from .models import AuditEntry, CodeOfConductCheck, Group, LeaveRequest, OutboxEmail, Review
 from .outbox import outbox_resend
 from .requirements import FAILABLE, TITLES, Checklist, Outcome, failing_q
 from .selectors import current_rules_version, group_checklist, groups_with_requirement_facts
@@ -113,6 +114,10 @@ class CountryFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Group]) -> QuerySet[Group]:
         return queryset.filter(country=self.value()) if self.value() else queryset
+
+
+def _local_minute(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "–"
 
 
 def render_checklist(checklist: Checklist) -> str:
@@ -215,6 +220,7 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin[Group]):
         "checklist",
         "recent_meetings",
         "audit_trail",
+        "coc_link_check",
     ]
     fieldsets = [
         (
@@ -232,6 +238,7 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin[Group]):
                 "fields": [
                     "home_page_url",
                     "code_of_conduct_url",
+                    "coc_link_check",
                     "event_page_url",
                     "ical_feed_url",
                     "planned_meetings_per_year",
@@ -365,6 +372,34 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin[Group]):
             link,
             _("The whole audit trail of this group"),
         )
+
+    @admin.display(description=_("code of conduct link check"))
+    def coc_link_check(self, obj: Group) -> str | Promise:
+        """The last check of the current link, from the group's own fields (no query)."""
+        history = (
+            reverse("admin:groups_codeofconductcheck_changelist") + f"?group__id__exact={obj.pk}"
+        )
+        if obj.coc_link_checked_at is None:
+            outcome = format_html("{}", _("Not checked yet."))
+        elif obj.coc_link_failures == 0:
+            outcome = format_html(
+                '<span class="tg-badge tg-pass">{}</span> {}',
+                _("answers"),
+                _local_minute(obj.coc_link_checked_at),
+            )
+        else:
+            outcome = format_html(
+                '<span class="tg-badge tg-fail">{}</span> {}<br>{}<br>{}',
+                _("broken"),
+                _local_minute(obj.coc_link_checked_at),
+                obj.coc_link_error,
+                _("%(count)d failed checks in a row, since %(since)s")
+                % {
+                    "count": obj.coc_link_failures,
+                    "since": _local_minute(obj.coc_link_failing_since),
+                },
+            )
+        return format_html('{}<br><a href="{}">{}</a>', outcome, history, _("All checks"))
 
     def save_model(self, request: HttpRequest, obj: Group, form: Any, change: bool) -> None:
         data = {
@@ -531,6 +566,19 @@ class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin[AuditEntry]):
     search_fields = ["group__name", "summary", "actor__email"]
     list_select_related = ["group", "actor"]
     date_hierarchy = "created_at"
+
+
+@admin.register(CodeOfConductCheck)
+class CodeOfConductCheckAdmin(ReadOnlyMixin, admin.ModelAdmin[CodeOfConductCheck]):
+    """The history of the daily code-of-conduct link check (groups/coc.py); kept as it was."""
+
+    list_display = ["checked_at", "group", "ok", "status_code", "url", "error"]
+    list_filter = ["ok"]
+    search_fields = ["group__name", "url"]
+    list_select_related = ["group"]
+    date_hierarchy = "checked_at"
+    fields = ("group", "url", "checked_at", "ok", "status_code", "final_url", "error")
+    readonly_fields = fields
 
 
 @admin.register(LeaveRequest)

@@ -98,6 +98,22 @@ class Group(models.Model):
     #: Bumped by every service that changes the group, so two editors cannot both win.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # The daily check of the code-of-conduct link (groups/coc.py), for the current URL only:
+    # a changed URL starts again from nothing. The history is in CodeOfConductCheck.
+    coc_link_checked_at = models.DateTimeField(
+        _("code of conduct link last checked"), null=True, blank=True, editable=False
+    )
+    coc_link_failures = models.PositiveSmallIntegerField(
+        _("code of conduct link failures in a row"), default=0, editable=False
+    )
+    coc_link_failing_since = models.DateTimeField(
+        _("code of conduct link broken since"), null=True, blank=True, editable=False
+    )
+    coc_link_status_code = models.PositiveSmallIntegerField(
+        _("code of conduct link status"), null=True, blank=True, editable=False
+    )
+    coc_link_error = models.TextField(_("code of conduct link error"), blank=True, editable=False)
+
     objects = GroupQuerySet.as_manager()
 
     class Meta:
@@ -105,6 +121,7 @@ class Group(models.Model):
         indexes = [
             models.Index(fields=["status", "next_review_due"], name="group_status_review_idx"),
             models.Index(fields=["country", "city"], name="group_place_idx"),
+            models.Index(fields=["status", "coc_link_checked_at"], name="group_coc_check_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -196,6 +213,29 @@ class LeaveRequest(models.Model):
         return f"Leave request of {self.group}"
 
 
+class CodeOfConductCheck(models.Model):
+    """One check of a group's code-of-conduct link (groups/coc.py). Kept, never deleted."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="coc_checks")
+    url = models.TextField(_("address"))
+    checked_at = models.DateTimeField(_("checked"), default=dj_timezone.now)
+    ok = models.BooleanField(_("answered"))
+    status_code = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    #: Where the redirects led, when the check got that far.
+    final_url = models.TextField(_("final address"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+        verbose_name = _("code of conduct check")
+        verbose_name_plural = _("code of conduct checks")
+        indexes = [models.Index(fields=["group", "-checked_at"], name="coc_check_group_idx")]
+
+    def __str__(self) -> str:
+        outcome = "ok" if self.ok else "broken"
+        return f"{self.group}: {outcome} ({self.checked_at:%Y-%m-%d %H:%M})"
+
+
 class AuditEntry(models.Model):
     """One recorded change: who, when, what, before and after. Never edited or deleted."""
 
@@ -257,6 +297,8 @@ class OutboxEmail(models.Model):
     reply_to = models.EmailField(_("reply to"), blank=True)
     #: An iCalendar attachment (text/calendar; its METHOD, e.g. REQUEST or CANCEL, is kept).
     ics = models.TextField(_("calendar attachment"), blank=True)
+    #: For optional e-mails: the one-click unsubscribe link, also sent as List-Unsubscribe.
+    unsubscribe_url = models.CharField(_("unsubscribe link"), max_length=500, blank=True)
     group = models.ForeignKey(
         Group, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_emails"
     )

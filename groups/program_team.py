@@ -15,6 +15,7 @@ PERMISSIONS = {
         "leaverequest": ["view", "change"],
         "auditentry": ["view"],
         "outboxemail": ["view", "change"],
+        "codeofconductcheck": ["view"],
     },
     "leaders": {
         "user": ["view"],

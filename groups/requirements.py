@@ -59,6 +59,10 @@ TITLES = {
 
 APPLICATION_STATUSES = frozenset({"draft", "submitted", "changes_requested"})
 
+#: A code-of-conduct link that did not answer on this many checks in a row fails requirement 2
+#: (one failure may be a passing outage).
+BROKEN_LINK_CHECKS = 2
+
 
 @dataclass(frozen=True)
 class Contact:
@@ -86,6 +90,12 @@ class GroupFacts:
     #: Meetings inside the window that charged an entry fee.
     fee_meeting_count: int
     current_rules_version: int | None
+    #: The daily check of the code-of-conduct link (groups/coc.py), for the current URL:
+    #: failed checks in a row, the first of them, the last check and its HTTP status.
+    coc_link_failures: int = 0
+    coc_link_failing_since: datetime | None = None
+    coc_link_checked_at: datetime | None = None
+    coc_link_status_code: int | None = None
 
 
 @dataclass(frozen=True)
@@ -174,12 +184,55 @@ def check_contacts(facts: GroupFacts) -> RequirementResult:
     return RequirementResult(code, Outcome.FAIL, message)
 
 
+def _local_date(moment: datetime | None, facts: GroupFacts) -> str:
+    if moment is None:
+        return ""
+    return date_format(moment.astimezone(zoneinfo.ZoneInfo(facts.timezone)), "DATE_FORMAT")
+
+
 def check_code_of_conduct(facts: GroupFacts) -> RequirementResult:
-    if facts.code_of_conduct_url:
+    """Requirement 2: a code of conduct at a public URL that answers (PROGRAM.md, 2)."""
+    url = facts.code_of_conduct_url
+    values = {
+        "url": url,
+        "count": facts.coc_link_failures,
+        "since": _local_date(facts.coc_link_failing_since, facts),
+        "last": _local_date(facts.coc_link_checked_at, facts),
+        "status": facts.coc_link_status_code,
+    }
+    if url and facts.coc_link_failures >= BROKEN_LINK_CHECKS:
+        message = ngettext(
+            "The code of conduct at %(url)s did not answer on the last %(count)d check, "
+            "from %(since)s to %(last)s.",
+            "The code of conduct at %(url)s did not answer on the last %(count)d checks, "
+            "from %(since)s to %(last)s.",
+            facts.coc_link_failures,
+        )
+        parts = [message % values]
+        if facts.coc_link_status_code is not None:
+            parts.append(_("The last answer was HTTP status %(status)d.") % values)
+        parts.append(
+            _(
+                "Correct the address in the group's details (Edit details), or make the page "
+                "reachable again."
+            )
+        )
+        return RequirementResult(Code.CODE_OF_CONDUCT, Outcome.FAIL, " ".join(parts))
+    if url and facts.coc_link_failures:
         return RequirementResult(
             Code.CODE_OF_CONDUCT,
             Outcome.PASS,
-            _("The code of conduct is published at %(url)s.") % {"url": facts.code_of_conduct_url},
+            _(
+                "The code of conduct is published at %(url)s, but it did not answer on the "
+                "last check (%(last)s). If it fails the next check too, this requirement fails."
+            )
+            % values,
+        )
+    if url:
+        return RequirementResult(
+            Code.CODE_OF_CONDUCT,
+            Outcome.PASS,
+            _("The code of conduct is published at %(url)s.") % {"url": url},
         )
     return RequirementResult(
         Code.CODE_OF_CONDUCT,
@@ -432,7 +485,7 @@ def failing_q(code: Code, *, now: datetime) -> Q:
         case Code.CONTACTS:
             return Q(req_has_leader=False) | Q(req_has_co_leader=False)
         case Code.CODE_OF_CONDUCT:
-            return Q(code_of_conduct_url="")
+            return Q(code_of_conduct_url="") | Q(coc_link_failures__gte=BROKEN_LINK_CHECKS)
         case Code.FREE_ATTENDANCE:
             return Q(req_fee_meetings__gt=0)
         case Code.AZURE_MEETINGS:

@@ -134,6 +134,10 @@ def requirement_facts(group: Group, *, rules_version: int | None) -> GroupFacts:
         azure_meeting_starts=[m.starts_at for m in group.azure_meetings_in_window],  # type: ignore[attr-defined]
         fee_meeting_count=group.req_fee_meetings,  # type: ignore[attr-defined]
         current_rules_version=rules_version,
+        coc_link_failures=group.coc_link_failures,
+        coc_link_failing_since=group.coc_link_failing_since,
+        coc_link_checked_at=group.coc_link_checked_at,
+        coc_link_status_code=group.coc_link_status_code,
     )
 
 

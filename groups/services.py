@@ -20,8 +20,13 @@ from program.models import ProgramRules
 from program.services import rules_accept
 
 from .audit import audit_record, field_changes
+from .coc import link_check_reset
 from .models import AuditEntry, Group, LeaveRequest, Review
-from .notifications import program_team_enqueue, review_decision_enqueue
+from .notifications import (
+    program_team_enqueue,
+    program_team_language,
+    review_decision_enqueue,
+)
 from .selectors import checklist_for
 
 Status = Group.Status
@@ -227,14 +232,15 @@ def group_submit(*, group: Group, by: Any, now: datetime | None = None) -> Group
     locked.submitted_at = now
     _bump(locked)
     locked.save()
-    program_team_enqueue(
-        kind="application",
-        key=f"{locked.pk}:v{locked.version}",
-        group=locked,
-        summary=_("Application resubmitted") if resubmitted else _("New application"),
-        details="",
-        admin_path=reverse("admin:groups_group_decide", args=[locked.pk]),
-    )
+    with program_team_language():
+        program_team_enqueue(
+            kind="application",
+            key=f"{locked.pk}:v{locked.version}",
+            group=locked,
+            summary=_("Application resubmitted") if resubmitted else _("New application"),
+            details="",
+            admin_path=reverse("admin:groups_group_decide", args=[locked.pk]),
+        )
     group.refresh_from_db()
     return locked
 
@@ -264,6 +270,8 @@ def _edit(
     changes = field_changes(before, locked, list(data))
     if not changes:
         return {}
+    if "code_of_conduct_url" in changes:
+        link_check_reset(locked)  # the old link's failures say nothing about the new one
     _bump(locked)
     locked.save()
     audit_record(
@@ -444,12 +452,13 @@ def leave_request_create(
         summary=_("Asked to leave the program"),
         changes={"leave_request": {"before": "", "after": request.reason}},
     )
-    program_team_enqueue(
-        kind="leave_request",
-        key=str(request.pk),
-        group=locked,
-        summary=_("Request to leave the program"),
-        details=request.reason,
-        admin_path=reverse("admin:groups_leaverequest_change", args=[request.pk]),
-    )
+    with program_team_language():
+        program_team_enqueue(
+            kind="leave_request",
+            key=str(request.pk),
+            group=locked,
+            summary=_("Request to leave the program"),
+            details=request.reason,
+            admin_path=reverse("admin:groups_leaverequest_change", args=[request.pk]),
+        )
     return request

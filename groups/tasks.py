@@ -3,10 +3,17 @@
 from typing import Any
 
 from celery import Task, shared_task
+from django.utils import timezone
 
+from . import coc
 from .outbox import MAX_ATTEMPTS, TEMPORARY_SMTP_ERRORS, outbox_deliver, outbox_sweep
 
-__all__ = ["TEMPORARY_SMTP_ERRORS", "deliver_outbox_email", "sweep_outbox"]
+__all__ = [
+    "TEMPORARY_SMTP_ERRORS",
+    "check_code_of_conduct_links",
+    "deliver_outbox_email",
+    "sweep_outbox",
+]
 
 #: A retry waits on the broker at most this long; anything later is found by the sweep.
 MAX_BROKER_COUNTDOWN = 300
@@ -29,3 +36,16 @@ def deliver_outbox_email(self: Task[Any, Any], pk: int) -> str:
 def sweep_outbox() -> dict[str, int]:
     """Every minute (beat): deliver what was never nudged, never finished or is due again."""
     return outbox_sweep()
+
+
+@shared_task
+def check_code_of_conduct_links() -> dict[str, int]:
+    """Daily (beat): check the code-of-conduct links that are due, a batch per task.
+
+    While more are due it queues itself again, so each task stays within the time limit;
+    a run that crashed resumes on the next, as checked links are not due again for a day.
+    """
+    run = coc.check_code_of_conduct_links(now=timezone.now(), batch=coc.DEFAULT_BATCH)
+    if run.more_due:
+        check_code_of_conduct_links.delay()
+    return {"checked": run.checked, "broken": run.broken, "more_due": int(run.more_due)}

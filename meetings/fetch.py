@@ -14,6 +14,9 @@ forgery). So `fetch_url`:
 - follows at most MAX_REDIRECTS redirects itself, checking every new address again;
 - gives up once `timeout` seconds have passed in all, and reads at most `max_bytes` of the body.
 
+`check_link` asks whether a link answers (a code-of-conduct page) under the same rules: HEAD
+first, then GET, reading only a little of the body, when the server refuses HEAD.
+
 It uses http.client directly: urllib3 is not among the project's dependencies, and
 urllib.request follows redirects and resolves names on its own.
 """
@@ -25,7 +28,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -34,6 +37,9 @@ MAX_REDIRECTS = 3
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_SIZE = 64 * 1024
 USER_AGENT = "TechGroupsPortal/1.0 (+calendar import)"
+LINK_CHECK_USER_AGENT = "TechGroupsPortal/1.0 (+link check)"
+#: How much of a page the link check's GET reads: enough to see the server sends it.
+LINK_CHECK_READ_BYTES = 1024
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -119,6 +125,11 @@ def _resolve(host: str, port: int) -> list[str]:
     return addresses
 
 
+def _ascii_path(text: str) -> str:
+    """Percent-encode what a request line cannot carry (e.g. /uppförandekod, a space)."""
+    return "".join(quote(char) if ord(char) > 127 or char.isspace() else char for char in text)
+
+
 def _target(url: str) -> Target:
     try:
         parts = urlsplit(url)
@@ -146,9 +157,9 @@ def _target(url: str) -> Target:
             )
     if not addresses:
         raise FetchUnreachable(_("The address %(host)s could not be found.") % {"host": host})
-    path = parts.path or "/"
+    path = _ascii_path(parts.path or "/")
     if parts.query:
-        path = f"{path}?{parts.query}"
+        path = f"{path}?{_ascii_path(parts.query)}"
     return Target(scheme=scheme, host=host, port=port, path=path, addresses=tuple(addresses))
 
 
@@ -194,15 +205,17 @@ def _remaining(deadline: float) -> float:
     return left
 
 
-def _open(target: Target, deadline: float) -> tuple[Connection, http.client.HTTPResponse]:
+def _open(
+    target: Target, deadline: float, *, method: str = "GET", user_agent: str = USER_AGENT
+) -> tuple[Connection, http.client.HTTPResponse]:
     last_error: OSError | None = None
     for address in target.addresses:
         connection = _connection(target, address, _remaining(deadline))
         try:
             connection.request(
-                "GET",
+                method,
                 target.path,
-                headers={"User-Agent": USER_AGENT, "Accept": "*/*", "Connection": "close"},
+                headers={"User-Agent": user_agent, "Accept": "*/*", "Connection": "close"},
             )
             return connection, connection.getresponse()
         except ssl.SSLError as error:  # the name's certificate is wrong: another address won't help
@@ -267,26 +280,127 @@ def _size(count: int) -> str:
     return _("%(n)s bytes") % {"n": count}
 
 
+def _follow(
+    url: str,
+    *,
+    deadline: float,
+    method: str = "GET",
+    user_agent: str = USER_AGENT,
+    visited: list[str] | None = None,
+) -> tuple[Connection, http.client.HTTPResponse]:
+    """Send `method` to `url`, following at most MAX_REDIRECTS redirects, each address checked
+    again. Returns the first answer that is not a redirect, still open: the caller closes it.
+    Every URL asked is appended to `visited`."""
+    for _hop in range(MAX_REDIRECTS + 1):
+        if visited is not None:
+            visited.append(url)
+        target = _target(url)
+        connection, response = _open(target, deadline, method=method, user_agent=user_agent)
+        if response.status not in REDIRECT_STATUSES:
+            return connection, response
+        location = response.getheader("Location")
+        response.close()
+        connection.close()
+        if not location:
+            raise FetchBadResponse(_("The server sent a redirect without saying where to."))
+        url = urljoin(url, location.strip())
+    raise FetchBadResponse(_("The address redirects more than %(n)s times.") % {"n": MAX_REDIRECTS})
+
+
+def _status_error(response: http.client.HTTPResponse) -> FetchBadResponse:
+    return FetchBadResponse(
+        _("The server answered with status %(status)s %(reason)s.")
+        % {"status": response.status, "reason": response.reason}
+    )
+
+
 def fetch_url(url: str, *, max_bytes: int, timeout: float) -> bytes:
     """GET `url` and return its body, or raise a FetchError saying why not (see module doc)."""
     deadline = time.monotonic() + timeout
-    for _hop in range(MAX_REDIRECTS + 1):
-        target = _target(url)
-        connection, response = _open(target, deadline)
-        try:
-            if response.status in REDIRECT_STATUSES:
-                location = response.getheader("Location")
-                if not location:
-                    raise FetchBadResponse(_("The server sent a redirect without saying where to."))
-                url = urljoin(url, location.strip())
-                continue
-            if response.status != 200:
-                raise FetchBadResponse(
-                    _("The server answered with status %(status)s %(reason)s.")
-                    % {"status": response.status, "reason": response.reason}
-                )
-            return _read_body(connection, response, max_bytes=max_bytes, deadline=deadline)
-        finally:
-            response.close()
-            connection.close()
-    raise FetchBadResponse(_("The address redirects more than %(n)s times.") % {"n": MAX_REDIRECTS})
+    connection, response = _follow(url, deadline=deadline)
+    try:
+        if response.status != 200:
+            raise _status_error(response)
+        return _read_body(connection, response, max_bytes=max_bytes, deadline=deadline)
+    finally:
+        response.close()
+        connection.close()
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """What `check_link` found: whether the link answered, and if not, why."""
+
+    ok: bool
+    #: The HTTP status of the last answer, None when there was none (refused, unreachable).
+    status: int | None
+    #: The last URL asked, after redirects.
+    final_url: str
+    #: A message for people when the link is broken; empty when it answered.
+    error: str = ""
+
+
+def _is_success(status: int) -> bool:
+    return 200 <= status < 300
+
+
+def _ask(url: str, *, method: str, deadline: float) -> LinkCheck:
+    """One HEAD or GET of `url` (redirects followed), as a LinkCheck."""
+    visited: list[str] = []
+    try:
+        connection, response = _follow(
+            url,
+            deadline=deadline,
+            method=method,
+            user_agent=LINK_CHECK_USER_AGENT,
+            visited=visited,
+        )
+    except FetchError as error:
+        return LinkCheck(ok=False, status=None, final_url=visited[-1], error=str(error))
+    try:
+        if not _is_success(response.status):
+            return LinkCheck(
+                ok=False,
+                status=response.status,
+                final_url=visited[-1],
+                error=str(_status_error(response)),
+            )
+        if method == "GET":
+            _read_some(connection, response, deadline=deadline)
+        return LinkCheck(ok=True, status=response.status, final_url=visited[-1])
+    except FetchError as error:
+        return LinkCheck(ok=False, status=response.status, final_url=visited[-1], error=str(error))
+    finally:
+        response.close()
+        connection.close()
+
+
+def _read_some(
+    connection: Connection, response: http.client.HTTPResponse, *, deadline: float
+) -> None:
+    """Read the first bytes of the body (or all of a shorter one) before the deadline."""
+    sock = getattr(connection, "pinned_socket", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.settimeout(_remaining(deadline))
+    try:
+        response.read1(LINK_CHECK_READ_BYTES)
+    except TimeoutError as error:
+        raise FetchUnreachable(_("The server took too long to answer.")) from error
+    except (OSError, http.client.HTTPException) as error:
+        raise FetchUnreachable(_("The connection broke while reading the response.")) from error
+
+
+def check_link(url: str, *, timeout: float) -> LinkCheck:
+    """Whether `url` answers: HEAD, then GET (reading only a little) if HEAD gets an error status.
+
+    Some servers refuse HEAD (405, 501) or answer it with another error while GET works, so an
+    error status to HEAD is not yet a broken link. A refused address or an unreachable server
+    is: GET would meet the same. The address rules and redirect limit are `fetch_url`'s, and
+    `timeout` bounds the whole check, both requests together.
+    """
+    deadline = time.monotonic() + timeout
+    head = _ask(url, method="HEAD", deadline=deadline)
+    if head.ok or head.status is None:
+        return head
+    return _ask(url, method="GET", deadline=deadline)

@@ -325,6 +325,38 @@ def test_checklist_for_a_group_without_contacts_or_meetings_lists_its_failures()
     ]
 
 
+# --- The code-of-conduct link check ------------------------------------------------------------
+
+
+def test_facts_carry_the_link_check_of_the_group():
+    group = admitted_group(
+        coc_link_failures=2,
+        coc_link_failing_since=days_ago(2),
+        coc_link_checked_at=days_ago(1),
+        coc_link_status_code=410,
+    )
+
+    facts = facts_of(group)
+
+    assert (facts.coc_link_failures, facts.coc_link_failing_since) == (2, days_ago(2))
+    assert (facts.coc_link_checked_at, facts.coc_link_status_code) == (days_ago(1), 410)
+
+
+@pytest.mark.parametrize(
+    ("failures", "outcome"), [(0, Outcome.PASS), (1, Outcome.PASS), (2, Outcome.FAIL)]
+)
+def test_checklist_fails_the_code_of_conduct_after_two_failed_checks(failures, outcome):
+    group = build_group(coc_link_failures=failures)
+
+    (result,) = [
+        result
+        for result in checklist_for(group, now=NOW).results
+        if result.code is Code.CODE_OF_CONDUCT
+    ]
+
+    assert result.outcome is outcome
+
+
 # --- SQL verdicts agree with the Python ones -------------------------------------------------
 
 
@@ -344,9 +376,19 @@ def build_group(
     co_leader_accepts: tuple[int, ...] = (2,),
     ended_leader: bool = False,
     meeting_starts: list[datetime] | None = None,
+    coc_link_failures: int = 0,
 ) -> Group:
     """A group built to hit one requirement case; by default it meets every requirement."""
-    extra = {} if code_of_conduct_url is None else {"code_of_conduct_url": code_of_conduct_url}
+    extra: dict[str, object] = {}
+    if code_of_conduct_url is not None:
+        extra["code_of_conduct_url"] = code_of_conduct_url
+    if coc_link_failures:
+        extra.update(
+            coc_link_failures=coc_link_failures,
+            coc_link_failing_since=days_ago(coc_link_failures),
+            coc_link_checked_at=days_ago(1),
+            coc_link_status_code=404,
+        )
     group = GroupFactory(
         status=status,
         admitted_at=None if admitted_days_ago is None else days_ago(admitted_days_ago),
@@ -397,6 +439,9 @@ def varied_groups() -> dict[str, Group]:
         "no contacts": build_group(leader=False, co_leader=False),
         "leader stepped down": build_group(leader=False, ended_leader=True),
         "no code of conduct": build_group(code_of_conduct_url=""),
+        "code of conduct link broken once": build_group(coc_link_failures=1),
+        "code of conduct link broken twice": build_group(coc_link_failures=2),
+        "code of conduct link broken five times": build_group(coc_link_failures=5),
         "five Azure meetings": build_group(azure_meetings=5),
         "five Azure and three other": build_group(azure_meetings=5, other_meetings=3),
         "five inside, one a second early": build_group(

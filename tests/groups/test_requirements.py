@@ -139,6 +139,69 @@ def test_code_of_conduct_passes_when_its_address_is_given():
     )
 
 
+def test_code_of_conduct_passes_with_a_note_after_one_failed_check():
+    result = result_for(
+        Code.CODE_OF_CONDUCT,
+        coc_link_failures=1,
+        coc_link_failing_since=days_ago(1),
+        coc_link_checked_at=days_ago(1),
+        coc_link_status_code=404,
+    )
+
+    assert result.outcome is Outcome.PASS
+    assert result.message == (
+        "The code of conduct is published at https://azure-sthlm.example.org/conduct, but it "
+        "did not answer on the last check (June 14, 2026). If it fails the next check too, "
+        "this requirement fails."
+    )
+
+
+def test_code_of_conduct_fails_after_two_failed_checks_in_a_row():
+    result = result_for(
+        Code.CODE_OF_CONDUCT,
+        coc_link_failures=2,
+        coc_link_failing_since=days_ago(2),
+        coc_link_checked_at=days_ago(1),
+        coc_link_status_code=404,
+    )
+
+    assert result.outcome is Outcome.FAIL
+    assert result.message == (
+        "The code of conduct at https://azure-sthlm.example.org/conduct did not answer on the "
+        "last 2 checks, from June 13, 2026 to June 14, 2026. The last answer was HTTP status "
+        "404. Correct the address in the group's details (Edit details), or make the page "
+        "reachable again."
+    )
+
+
+def test_code_of_conduct_failure_without_an_answer_gives_no_status():
+    result = result_for(
+        Code.CODE_OF_CONDUCT,
+        coc_link_failures=3,
+        coc_link_failing_since=days_ago(3),
+        coc_link_checked_at=days_ago(1),
+        coc_link_status_code=None,
+    )
+
+    assert result.outcome is Outcome.FAIL
+    assert "last 3 checks, from June 12, 2026 to June 14, 2026." in result.message
+    assert "HTTP status" not in result.message
+
+
+def test_code_of_conduct_check_dates_are_in_the_groups_time_zone():
+    # 23:30 UTC on June 13 is already June 14 in Stockholm.
+    late = datetime(2026, 6, 13, 23, 30, tzinfo=UTC)
+
+    result = result_for(
+        Code.CODE_OF_CONDUCT,
+        coc_link_failures=2,
+        coc_link_failing_since=late - timedelta(days=1),
+        coc_link_checked_at=late,
+    )
+
+    assert "from June 13, 2026 to June 14, 2026" in result.message
+
+
 def test_code_of_conduct_fails_when_its_address_is_empty():
     result = result_for(Code.CODE_OF_CONDUCT, code_of_conduct_url="")
 
@@ -727,6 +790,13 @@ def every_outcome_facts() -> list[GroupFacts]:
         make_facts(fee_meeting_count=1, co_leader=None, admitted_at=days_ago(200)),
         make_facts(status="submitted", admitted_at=None, planned_meetings_per_year=6),
         make_facts(co_leader=LEADER, current_rules_version=None),
+        make_facts(coc_link_failures=1, coc_link_checked_at=days_ago(1)),
+        make_facts(
+            coc_link_failures=2,
+            coc_link_failing_since=days_ago(2),
+            coc_link_checked_at=days_ago(1),
+            coc_link_status_code=500,
+        ),
     ]
 
 

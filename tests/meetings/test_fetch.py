@@ -19,6 +19,7 @@ from meetings.fetch import (
     FetchTooLarge,
     FetchUnreachable,
     address_is_allowed,
+    check_link,
     fetch_url,
 )
 
@@ -426,3 +427,163 @@ def test_https_certificate_for_another_name_is_refused(https_server, monkeypatch
             max_bytes=LIMIT,
             timeout=TIMEOUT,
         )
+
+
+# check_link: whether a link answers, under the same address rules ------------------------------
+# (HEAD, GET and the answers are in tests/groups/test_coc_check.py, with a server that knows HEAD.)
+
+NOT_PUBLIC = "not on the public internet"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.1/conduct",  # private
+        "https://10.20.30.40:8443/conduct",
+        "http://192.168.1.10/conduct",
+        "http://172.16.0.5/conduct",
+        "http://169.254.169.254/latest/meta-data/",  # link-local
+        "http://[fe80::1]/conduct",
+        "http://[fd00::5]/conduct",  # unique local
+        "http://[::ffff:192.168.0.1]/conduct",
+    ],
+)
+def test_link_check_refuses_an_address_that_is_not_public_without_connecting(
+    url, no_connections, loopback_allowed
+):
+    result = check_link(url, timeout=TIMEOUT)
+
+    assert result.ok is False
+    assert result.status is None
+    assert NOT_PUBLIC in result.error
+    assert result.final_url == url
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [["10.0.0.1"], ["192.168.0.20"], ["169.254.169.254"], ["fe80::1"], ["127.0.0.1"]],
+)
+def test_link_check_refuses_a_name_that_resolves_to_an_address_that_is_not_public(
+    answers, monkeypatch, no_connections
+):
+    fake_dns(monkeypatch, {"conduct.test": answers})
+
+    result = check_link("https://conduct.test/conduct", timeout=TIMEOUT)
+
+    assert result.ok is False
+    assert "conduct.test" in result.error
+    assert NOT_PUBLIC in result.error
+
+
+def test_link_check_resolves_the_name_once_per_request(feed_server, loopback_allowed, monkeypatch):
+    # The server knows no HEAD (501), so both HEAD and GET go out: each resolves the name
+    # once and connects to what it checked; a third lookup would lead to 10.0.0.1.
+    asked = fake_dns(monkeypatch, {"conduct.test": ["127.0.0.1", "127.0.0.1", "10.0.0.1"]})
+    feed_server.serve("/conduct", b"<h1>Code of conduct</h1>")
+
+    result = check_link(f"http://conduct.test:{feed_server.port}/conduct", timeout=TIMEOUT)
+
+    assert result.ok is True
+    assert asked == ["conduct.test", "conduct.test"]
+    assert [request.host for request in feed_server.requests] == [
+        f"conduct.test:{feed_server.port}"
+    ]
+
+
+def test_link_check_refuses_loopback_when_the_setting_is_off(feed_server, settings):
+    settings.TECHGROUPS_FETCH_ALLOW_LOOPBACK = False
+    url = feed_server.serve("/conduct", b"rules")
+
+    result = check_link(url, timeout=TIMEOUT)
+
+    assert result.ok is False
+    assert NOT_PUBLIC in result.error
+    assert feed_server.requests == []
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://10.0.0.1/conduct",
+        "http://192.168.0.1/conduct",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fe80::1]/conduct",
+        "http://rebound.test/conduct",  # a name that resolves to 10.0.0.1
+    ],
+)
+def test_link_check_refuses_a_redirect_to_an_address_that_is_not_public(
+    feed_server, loopback_allowed, monkeypatch, target
+):
+    fake_dns(monkeypatch, {"rebound.test": ["10.0.0.1"]})
+    url = feed_server.redirect("/conduct", target)
+
+    result = check_link(url, timeout=TIMEOUT)
+
+    assert result.ok is False
+    assert result.status is None
+    assert NOT_PUBLIC in result.error
+    assert result.final_url == target
+    assert [request.path for request in feed_server.requests] == ["/conduct"]
+
+
+def test_link_check_refuses_a_redirect_to_loopback_when_only_the_first_hop_was_allowed(
+    feed_server, monkeypatch
+):
+    # The first hop stands in for a public server; the redirect then points at loopback.
+    # HEAD is refused by the server (501), so GET asks again: it is allowed once, too.
+    answers = iter([True, True, False])
+    monkeypatch.setattr(fetch, "loopback_allowed", lambda: next(answers))
+    feed_server.serve("/internal", b"internal")
+    url = feed_server.redirect("/conduct", feed_server.url("/internal"))
+
+    result = check_link(url, timeout=TIMEOUT)
+
+    assert result.ok is False
+    assert NOT_PUBLIC in result.error
+    assert [request.path for request in feed_server.requests] == ["/conduct"]
+
+
+def test_link_check_follows_at_most_three_redirects(feed_server, loopback_allowed):
+    feed_server.serve("/final", b"rules")
+    feed_server.redirect("/four", "/final")
+    feed_server.redirect("/three", "/four")
+    feed_server.redirect("/two", "/three")
+    url = feed_server.redirect("/one", "/two")
+
+    result = check_link(url, timeout=TIMEOUT)
+
+    assert result.ok is False
+    assert "redirects more than 3 times" in result.error
+    assert "/final" not in [request.path for request in feed_server.requests]
+
+
+def test_link_check_gives_up_on_a_slow_server(feed_server, loopback_allowed):
+    url = feed_server.serve("/conduct", b"rules", delay=2.0)
+
+    started = time.monotonic()
+    result = check_link(url, timeout=0.5)
+
+    assert result.ok is False
+    assert "too long" in result.error
+    assert time.monotonic() - started < 1.5
+
+
+def test_link_check_of_a_closed_port_is_broken(loopback_allowed):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    result = check_link(f"http://127.0.0.1:{port}/conduct", timeout=TIMEOUT)
+
+    assert result.ok is False
+    assert result.status is None
+    assert "could not be reached" in result.error
+
+
+def test_link_with_letters_outside_ascii_is_asked_percent_encoded(feed_server, loopback_allowed):
+    feed_server.serve("/uppf%C3%B6randekod", b"regler")
+
+    result = check_link(feed_server.url("/uppförandekod"), timeout=TIMEOUT)
+
+    assert result.ok is True
+    assert [request.path for request in feed_server.requests] == ["/uppf%C3%B6randekod"]
