@@ -144,14 +144,15 @@ def _plain(value: str) -> str:
 
 def text_to_html(text: str) -> str:
     """The HTML part of a message: its text escaped, links made clickable, in paragraphs."""
-    return linebreaks(urlize(text, nofollow=False, autoescape=True))
+    return linebreaks(urlize(text.strip(), nofollow=False, autoescape=True))
 
 
 def render_wording(wording: Wording, *, language: str, context: dict[str, Any]) -> RenderedEmail:
     """Render `wording` in `language`; raises TemplateSyntaxError on a broken template."""
-    from django.utils import translation
+    from django.utils import timezone, translation
 
-    with translation.override(language):
+    # Times in the group's (or the call's) time zone where the context names one.
+    with translation.override(language), timezone.override(context.get("time_zone") or None):
         full_context = Context(
             {"LANGUAGE_CODE": language, "site_url": settings.SITE_URL, **context},
             autoescape=False,
@@ -194,25 +195,7 @@ def validate_wording(wording: Wording, *, language: str, context: dict[str, Any]
 
 def render_templated(*, language: str, template: str, context: dict[str, Any]) -> RenderedEmail:
     """Render the e-mail named `template` in `language` (the program team's wording)."""
-    try:
-        wording = wording_for(template, language)
-    except LookupError:
-        return _render_legacy(language=language, template=template, context=context)
-    return render_wording(wording, language=language, context=context)
-
-
-def _render_legacy(*, language: str, template: str, context: dict[str, Any]) -> RenderedEmail:
-    """TRANSITIONAL: the old three-file templates, until every e-mail is converted."""
-    from django.utils import translation
-
-    with translation.override(language):
-        full_context = {"LANGUAGE_CODE": language, "site_url": settings.SITE_URL, **context}
-        subject = render_to_string(f"email/{template}_subject.txt", full_context)
-        text = render_to_string(f"email/{template}.txt", full_context)
-        html = render_to_string(f"email/{template}.html", full_context)
-    return RenderedEmail(
-        subject=settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), text=text, html=html
-    )
+    return render_wording(wording_for(template, language), language=language, context=context)
 
 
 def send_rendered(

@@ -1,7 +1,10 @@
 """E-mail about a group, to its leaders (each in their own language) or to the program team."""
 
+from contextlib import AbstractContextManager
+
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from leaders.models import Leadership
 
@@ -36,6 +39,12 @@ def review_decision_enqueue(*, review: Review) -> list[OutboxEmail]:
             )
         )
     return emails
+
+
+def program_team_language() -> AbstractContextManager[None]:
+    """Write the program team's notices in its language, not in the language of the leader
+    whose request caused them: wrap the call, so that its `summary` is translated inside."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def program_team_enqueue(

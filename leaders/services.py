@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from groups.audit import audit_record
 from groups.models import AuditEntry, Group, OutboxEmail
-from groups.notifications import program_team_enqueue
+from groups.notifications import program_team_enqueue, program_team_language
 from groups.outbox import outbox_cancel, outbox_enqueue
 from program.models import ProgramRules
 from program.services import rules_accept
@@ -282,14 +282,15 @@ def _change_recorded(
     )
     request.full_clean()
     request.save()
-    program_team_enqueue(
-        kind="leadership_change",
-        key=str(request.pk),
-        group=group,
-        summary=_("Leadership change: %(change)s") % {"change": request.get_kind_display()},
-        details=details,
-        admin_path=reverse("admin:leaders_leadershipchangerequest_change", args=[request.pk]),
-    )
+    with program_team_language():
+        program_team_enqueue(
+            kind="leadership_change",
+            key=str(request.pk),
+            group=group,
+            summary=_("Leadership change: %(change)s") % {"change": request.get_kind_display()},
+            details=details,
+            admin_path=reverse("admin:leaders_leadershipchangerequest_change", args=[request.pk]),
+        )
     return request
 
 

@@ -33,6 +33,7 @@ from .models import (
     QuarterlyCall,
     RulesAcceptance,
 )
+from .news import send_due_news
 
 
 @admin.register(ProgramRules)
@@ -91,8 +92,26 @@ class ContentItemAdmin(NoDeleteMixin, admin.ModelAdmin[ContentItem]):
 
 @admin.register(NewsItem)
 class NewsItemAdmin(NoDeleteMixin, admin.ModelAdmin[NewsItem]):
-    list_display = ["title", "published_at"]
+    list_display = ["title", "published_at", "emailed_at"]
     search_fields = ["title", "body"]
+    readonly_fields = ["emailed_at"]
+
+    def save_model(
+        self, request: HttpRequest, obj: NewsItem, form: ModelForm[NewsItem], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        # Published now: e-mailed in this transaction; a later time: by the hourly job then.
+        sent = send_due_news(now=timezone.now())
+        if sent["emails"]:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d e-mail with program news is on its way.",
+                    "%(count)d e-mails with program news are on their way.",
+                    sent["emails"],
+                )
+                % {"count": sent["emails"]},
+            )
 
 
 class EmailTemplateForm(forms.ModelForm[EmailTemplate]):
@@ -125,12 +144,12 @@ class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
     """The wording of every e-mail, per language; the preview renders it with sample data."""
 
     form = EmailTemplateForm
-    list_display = ["title", "name", "language", "subject", "edited", "updated_at", "updated_by"]
+    list_display = ["title", "name", "language", "edited", "updated_at", "updated_by"]
     list_filter = ["language"]
     list_select_related = ["updated_by"]
     search_fields = ["name", "subject", "body"]
-    readonly_fields = ["name", "language", "description", "preview"]
-    fields = ["name", "language", "description", "subject", "body", "preview"]
+    readonly_fields = ["name", "language", "description", "variables", "preview"]
+    fields = ["name", "language", "description", "variables", "subject", "body", "preview"]
     actions = ["reset_to_shipped_wording"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -154,6 +173,14 @@ class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
     def description(self, obj: EmailTemplate) -> str:
         kind = self._kind(obj)
         return str(kind.description) if kind else "—"
+
+    @admin.display(description=_("variables"))
+    def variables(self, obj: EmailTemplate) -> str:
+        context = sample_context(obj.name)
+        if context is None:
+            return "—"
+        names = sorted([*context, "site_url"])
+        return ", ".join("{{ %s }}" % name for name in names)  # noqa: UP031 - braces in output
 
     @admin.display(boolean=True, description=_("edited"))
     def edited(self, obj: EmailTemplate) -> bool:

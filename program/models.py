@@ -147,7 +147,17 @@ class NewsItem(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_at = models.DateTimeField(
+        _("published"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leaders see the item from this time on and get it by e-mail then, unless the "
+            "time is more than a week past. Leave it empty for a draft."
+        ),
+    )
+    #: When the item was e-mailed to the leaders (program/news.py); empty until then.
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = NewsItemQuerySet.as_manager()
@@ -171,7 +181,7 @@ class EmailTemplate(models.Model):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, editable=False
     )
-    subject = models.CharField(_("subject"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=1000)
     body = models.TextField(_("text"))
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
     updated_by = models.ForeignKey(

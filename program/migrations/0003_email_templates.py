@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                         verbose_name="language",
                     ),
                 ),
-                ("subject", models.CharField(max_length=300, verbose_name="subject")),
+                ("subject", models.CharField(max_length=1000, verbose_name="subject")),
                 ("body", models.TextField(verbose_name="text")),
                 ("updated_at", models.DateTimeField(auto_now=True, verbose_name="changed")),
                 (

@@ -232,3 +232,12 @@ def serve(path: str, content: Callable[[], bytes], *, content_type: str) -> Iter
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+# E-mail subjects, as the shipped wording (templates/email/<language>/) writes them ----------
+
+INVITATION_SUBJECT = {
+    "en": "You are invited to co-lead {}",
+    "sv": "Du är inbjuden att bli medledare i {}",
+}
+CHANGES_REQUESTED_SUBJECT = {"en": "Changes requested for {}", "sv": "Ändringar begärda för {}"}

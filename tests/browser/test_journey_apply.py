@@ -7,6 +7,7 @@ from groups.models import Group
 from leaders.models import CoLeaderInvitation, Leadership
 from program.models import ProgramRules, RulesAcceptance
 from tests.browser.helpers import (
+    INVITATION_SUBJECT,
     LANGUAGES,
     create,
     exact,
@@ -159,9 +160,7 @@ def test_a_leader_fills_every_step_of_the_application_and_submits_it(
     invitation = CoLeaderInvitation.objects.get(group=group)
     assert invitation.email == co_leader_email
     invitation_mail = mail_to(co_leader_email)[-1]
-    assert invitation_mail.subject.endswith(
-        text(language, "You are invited to co-lead %(group)s") % {"group": group.name}
-    )
+    assert invitation_mail.subject.endswith(INVITATION_SUBJECT[language].format(group.name))
     assert link_in(invitation_mail, r"^/invitations/") == f"/invitations/{invitation.token}/"
 
     # "My groups" lists the group as submitted.

@@ -7,6 +7,7 @@ from groups.models import Group, Review
 from groups.services import review_decide
 from leaders.models import Leadership, User
 from tests.browser.helpers import (
+    CHANGES_REQUESTED_SUBJECT,
     LANGUAGES,
     create,
     exact,
@@ -47,9 +48,7 @@ def test_a_leader_reads_the_requested_changes_makes_them_and_resubmits(
     )
     decision_mail = mail_to(leader.email)[-1]
     assert MESSAGE in str(decision_mail.body)
-    assert decision_mail.subject.endswith(
-        text(language, "Changes requested for %(group)s") % {"group": group.name}
-    )
+    assert decision_mail.subject.endswith(CHANGES_REQUESTED_SUBJECT[language].format(group.name))
 
     # "My groups" shows the new state and the way forward.
     sign_in(page, email=leader.email)

@@ -8,6 +8,7 @@ from groups.models import Group
 from leaders.models import Leadership
 from program.models import ProgramRules, RulesAcceptance
 from tests.browser.helpers import (
+    INVITATION_SUBJECT,
     LANGUAGES,
     card,
     confirm_email,
@@ -70,7 +71,7 @@ def test_an_invited_co_leader_signs_up_accepts_and_shows_on_the_people_page(
     expect(page.locator("main [role=status]").first).to_contain_text(invitee)
 
     message = mail_to(invitee)[-1]
-    with_group = text(language, "You are invited to co-lead %(group)s") % {"group": group.name}
+    with_group = INVITATION_SUBJECT[language].format(group.name)
     assert with_group in message.subject
     invitation_path = link_in(message, r"^/invitations/")
 

@@ -73,3 +73,16 @@ def test_team_notices_are_sent_once_per_event(django_capture_on_commit_callbacks
 
     sweep_outbox()
     assert len(team_mail()) == 1
+
+
+def test_a_swedish_leaders_request_is_announced_in_the_program_teams_language(
+    django_capture_on_commit_callbacks,
+):
+    from django.utils import translation
+
+    group = GroupFactory(admitted=True)
+    leader = LeadershipFactory(group=group).user
+    with translation.override("sv"), django_capture_on_commit_callbacks(execute=True):
+        leave_request_create(group=group, by=leader, reason="Vi slår ihop oss.")
+    (message,) = team_mail()
+    assert "Request to leave the program" in message.subject

@@ -14,10 +14,12 @@ from django_celery_beat.models import PeriodicTask
 from icalendar import Calendar
 
 from groups.models import OutboxEmail
-from leaders.models import Leadership
+from leaders.models import Leadership, User
+from leaders.preferences import unsubscribe_url
 from program.calls import call_changed, call_recipients, send_call_invitations
 from program.ics import call_uid
 from program.models import QuarterlyCall
+from program.news import send_weekly_digests
 from program.tasks import send_quarterly_call_emails
 from tests.factories import (
     GroupFactory,
@@ -154,12 +156,12 @@ def test_invitation_has_text_html_agenda_reason_and_a_request_ics(
     (message,) = mail.outbox
     assert "Invitation: Leaders call Q1 2099" in message.subject
     assert "1. Welcome" in message.body
-    assert "March 12, 2099, 5 p.m. – 6:15 p.m. (CET)" in message.body  # the group's time zone
+    assert "12 March 2099, 17:00 – 18:15 (CET)" in message.body  # the group's time zone
     assert "https://meet.example.org/q1" in message.body
     assert f"leader or co-leader of {group.name}" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
-    assert "<strong>Leaders call Q1 2099</strong>" in html
+    assert "“Leaders call Q1 2099”" in html
     calendar, part = calendar_of(message)
     assert part.get_param("method") == "REQUEST"
     assert calendar["method"] == "REQUEST"
@@ -421,3 +423,109 @@ def test_the_migration_creates_the_hourly_schedule_once():
     migration = importlib.import_module(SCHEDULE_MIGRATION)
     migration.create_schedule(apps, None)
     assert PeriodicTask.objects.filter(name="Send quarterly call e-mails").count() == 1
+
+
+# Optional e-mail: the reminder and the follow-up -----------------------------------------------
+
+
+def with_choice(user, choice: str):
+    User.objects.filter(pk=user.pk).update(optional_email=choice)
+    return user
+
+
+def test_the_reminder_goes_only_to_leaders_who_get_optional_e_mail_as_it_comes(
+    django_capture_on_commit_callbacks,
+):
+    make_call()
+    _group, each, weekly = admitted_group_with_leaders()
+    with_choice(weekly, User.OptionalEmail.DIGEST)
+    off = with_choice(
+        LeadershipFactory(group=GroupFactory(admitted=True)).user, User.OptionalEmail.OFF
+    )
+    run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
+    mail.outbox.clear()
+
+    counts = run_job(django_capture_on_commit_callbacks, STARTS_AT - timedelta(hours=23))
+
+    assert counts["reminders"] == 1
+    assert [m.to for m in mail.outbox] == [[each.email]]
+    assert messages_to(weekly.email) == messages_to(off.email) == []
+
+
+def test_invitations_updates_and_cancellations_reach_everyone_whatever_their_choice(
+    django_capture_on_commit_callbacks,
+):
+    call = make_call()
+    _group, each, off = admitted_group_with_leaders()
+    with_choice(off, User.OptionalEmail.OFF)
+    run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
+    call.agenda = "1. Welcome\n2. Changed"
+    save_call(django_capture_on_commit_callbacks, call, ["agenda"], INVITATION_DAY)
+    call.status = QuarterlyCall.Status.CANCELLED
+    save_call(django_capture_on_commit_callbacks, call, ["status"], INVITATION_DAY)
+
+    assert len(messages_to(off.email)) == len(messages_to(each.email)) == 3
+    assert not OutboxEmail.objects.exclude(unsubscribe_url="").exists()
+    assert all("List-Unsubscribe" not in m.extra_headers for m in mail.outbox)
+
+
+def test_the_follow_up_skips_leaders_with_the_digest_or_no_optional_email(
+    django_capture_on_commit_callbacks,
+):
+    call = make_call()
+    _group, each, weekly = admitted_group_with_leaders()
+    with_choice(weekly, User.OptionalEmail.DIGEST)
+    off = with_choice(
+        LeadershipFactory(group=GroupFactory(admitted=True)).user, User.OptionalEmail.OFF
+    )
+    after = STARTS_AT + timedelta(days=2)
+    call.recording_url = "https://video.example.org/q1"
+    call.slides_url = "https://slides.example.org/q1"
+    save_call(django_capture_on_commit_callbacks, call, ["recording_url", "slides_url"], after)
+    run_job(django_capture_on_commit_callbacks, after + timedelta(hours=1))
+
+    assert [m.to for m in mail.outbox] == [[each.email]]
+    assert messages_to(weekly.email) == messages_to(off.email) == []
+
+
+def test_the_reminder_and_the_follow_up_carry_the_unsubscribe_link_and_headers(
+    django_capture_on_commit_callbacks,
+):
+    make_call(
+        recording_url="https://video.example.org/q1", slides_url="https://slides.example.org/q1"
+    )
+    _group, leader, _co = admitted_group_with_leaders(co_leader=False)
+    run_job(django_capture_on_commit_callbacks, STARTS_AT - timedelta(hours=23))
+    run_job(django_capture_on_commit_callbacks, STARTS_AT + timedelta(days=1))
+
+    invitation, reminder, followup = messages_to(leader.email)
+    assert "List-Unsubscribe" not in invitation.extra_headers
+    url = unsubscribe_url(leader)
+    for message in (reminder, followup):
+        assert message.extra_headers["List-Unsubscribe"] == f"<{url}>"
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert url in message.body
+        assert url in message.alternatives[0].content
+
+
+def test_a_follow_up_is_in_the_weekly_digest_of_leaders_who_chose_it(
+    django_capture_on_commit_callbacks,
+):
+    ended = datetime(2025, 3, 5, 17, 0, tzinfo=UTC)  # a Wednesday
+    call = make_call(
+        title="Leaders call Q1 2025",
+        starts_at=ended - timedelta(hours=1),
+        ends_at=ended,
+        recording_url="https://video.example.org/q1",
+        slides_url="https://slides.example.org/q1",
+    )
+    QuarterlyCall.objects.filter(pk=call.pk).update(updated_at=ended)
+    _group, _each, weekly = admitted_group_with_leaders()
+    with_choice(weekly, User.OptionalEmail.DIGEST)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_weekly_digests(now=ended + timedelta(days=6))
+
+    (digest,) = messages_to(weekly.email)
+    assert "Leaders call Q1 2025" in digest.body
+    assert "https://video.example.org/q1" in digest.body

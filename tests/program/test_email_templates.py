@@ -234,3 +234,15 @@ def test_a_leader_cannot_reach_the_templates(client, row):
     response = client.get(_change_url(row))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_migrate_installs_wording_shipped_later(shipped):
+    from django.core.management.sql import emit_post_migrate_signal
+
+    EmailTemplate.objects.filter(name=NAME).delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert set(EmailTemplate.objects.filter(name=NAME).values_list("language", flat=True)) == {
+        "en",
+        "sv",
+    }

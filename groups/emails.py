@@ -1,0 +1,89 @@
+"""The review workflow's e-mails, registered for the admin (title, description, preview).
+
+The samples are unsaved objects: the preview writes and reads nothing in the database.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from leaders.models import User
+
+from .mail import EmailKind, register_email
+from .models import Group, Review
+
+
+def _sample_group() -> Group:
+    return Group(
+        name="Azure User Group Malmö",
+        slug="azure-user-group-malmo",
+        city="Malmö",
+        country="SE",
+        timezone="Europe/Stockholm",
+        home_page_url="https://azure-malmo.example.org/",
+        status=Group.Status.ADMITTED,
+        next_review_due=timezone.localdate() + timedelta(days=182),
+    )
+
+
+def review_decision_sample() -> dict[str, Any]:
+    """A periodic review that keeps the group, with a message: every variable has a value."""
+    group = _sample_group()
+    review = Review(
+        group=group,
+        decided_at=timezone.now(),
+        kind=Review.Kind.PERIODIC,
+        decision=Review.Decision.KEEP,
+        message="Thank you for six good meetings this year. Please add your next one soon.",
+    )
+    return {
+        "user": User(email="ada@example.org", name="Ada Lindqvist"),
+        "review": review,
+        "group": group,
+        "home_url": settings.SITE_URL + reverse("home"),
+    }
+
+
+def program_team_notice_sample() -> dict[str, Any]:
+    """A leave request, the notice that carries details."""
+    return {
+        "group": _sample_group(),
+        "summary": gettext_lazy("Request to leave the program"),
+        "details": "We are merging with Azure User Group Lund.",
+        "admin_url": settings.SITE_URL + reverse("admin:groups_leaverequest_change", args=[1]),
+    }
+
+
+register_email(
+    EmailKind(
+        name="review_decision",
+        title=gettext_lazy("Review decision"),
+        description=gettext_lazy(
+            "To the group's active leader and co-leader, each in their own language, when the "
+            "program team decides on an application or a periodic review (admit, request "
+            "changes, decline, keep, move to inactive); once per decision."
+        ),
+        sample=review_decision_sample,
+    )
+)
+
+register_email(
+    EmailKind(
+        name="program_team_notice",
+        title=gettext_lazy("Notice to the program team"),
+        description=gettext_lazy(
+            "To the program team's address, in the portal's default language, when something "
+            "needs the team: a new or resubmitted application, a leave request, a leadership "
+            "change, a group without meetings for a long time. The summary and the details "
+            "come from the portal; once per event."
+        ),
+        sample=program_team_notice_sample,
+    )
+)
+
+# The compliance reminders register theirs next to their sample data.
+from . import reminder_emails  # noqa: E402, F401

@@ -1,0 +1,63 @@
+"""The co-leader invitation's e-mail (leaders/services.py), registered for the admin.
+
+The sample is unsaved objects: the preview writes and reads nothing in the database.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from groups.mail import EmailKind, register_email
+from groups.models import Group
+
+from .models import CoLeaderInvitation, User
+
+SAMPLE_LINK_ID = "sample-invitation-token"
+
+
+def coleader_invitation_sample() -> dict[str, Any]:
+    group = Group(
+        name="Azure User Group Uppsala",
+        slug="azure-user-group-uppsala",
+        city="Uppsala",
+        country="SE",
+        timezone="Europe/Stockholm",
+        status=Group.Status.SUBMITTED,
+    )
+    inviter = User(email="ada@example.org", name="Ada Lindqvist")
+    now = timezone.now()
+    invitation = CoLeaderInvitation(
+        group=group,
+        email="bo@example.org",
+        token=SAMPLE_LINK_ID,
+        invited_by=inviter,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.TECHGROUPS_INVITATION_EXPIRY_DAYS),
+    )
+    return {
+        "invitation": invitation,
+        "group": group,
+        "inviter": inviter,
+        "link": settings.SITE_URL + reverse("leaders:invitation", args=[SAMPLE_LINK_ID]),
+    }
+
+
+register_email(
+    EmailKind(
+        name="coleader_invitation",
+        title=gettext_lazy("Co-leader invitation"),
+        description=gettext_lazy(
+            "To the address a group's leader invites to become co-leader, with the link to "
+            "accept; in the invited person's language if they have an account, else in the "
+            "inviter's. Not sent again if the invitation is withdrawn before it goes out."
+        ),
+        sample=coleader_invitation_sample,
+    )
+)
+
+# News and the weekly digest register theirs next to the preferences they depend on.
+from . import preference_emails  # noqa: E402, F401
