@@ -15,6 +15,7 @@ Message-ID lets mail clients recognise the second copy.
 
 import logging
 import smtplib
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +29,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -82,14 +84,57 @@ def _due(now: datetime) -> Q:
     return pending | abandoned
 
 
+def with_unsubscribe_footer(rendered: RenderedEmail, *, url: str, language: str) -> RenderedEmail:
+    """An optional e-mail with its one-click unsubscribe link below the text and the HTML."""
+    with translation.override(language):
+        note = _(
+            "This is an optional e-mail: program news or a non-urgent reminder. To receive no "
+            "more of them, open the link below; in your profile on the portal you can also "
+            "have them gathered into one e-mail a week."
+        )
+        text = f"{rendered.text.rstrip()}\n\n-- \n{note}\n{url}\n"
+        footer = format_html(
+            '<p style="max-width:600px;margin:0 auto;padding:0 16px 24px;'
+            'font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:13px;color:#57606a;">'
+            '{} <a href="{}">{}</a></p>\n',
+            note,
+            url,
+            _("Unsubscribe"),
+        )
+    head, body_end, tail = rendered.html.rpartition("</body>")
+    html = f"{head}{footer}{body_end}{tail}" if body_end else rendered.html + footer
+    return RenderedEmail(subject=rendered.subject, text=text, html=html)
+
+
+#: After the broker failed, this process stops nudging for this many seconds: a connection
+#: attempt costs the web request most of a second, and the sweep delivers within a minute.
+BROKER_PAUSE = 30.0
+_broker_paused_until = 0.0
+
+
 def outbox_nudge(pk: int) -> None:
     """Ask the worker to deliver a row now; if the broker is down, the sweep delivers it later."""
+    global _broker_paused_until
     from .tasks import deliver_outbox_email  # the task module imports this one
 
+    if time.monotonic() < _broker_paused_until:
+        return
     try:
         deliver_outbox_email.delay(pk)
     except BROKER_ERRORS as error:
-        logger.warning("Outbox e-mail %s waits for the sweep: broker unreachable (%s)", pk, error)
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE
+        logger.warning(
+            "Outbox e-mail %s waits for the sweep: broker unreachable (%s); no nudges for %s s",
+            pk,
+            error,
+            BROKER_PAUSE,
+        )
+
+
+def outbox_nudge_resume() -> None:
+    """Nudge again at once (tests; a process that knows the broker is back)."""
+    global _broker_paused_until
+    _broker_paused_until = 0.0
 
 
 @transaction.atomic
@@ -104,18 +149,23 @@ def outbox_enqueue(
     group: Group | None = None,
     user: Any = None,
     ics: str = "",
+    unsubscribe_url: str = "",
 ) -> OutboxEmail:
     """Queue an e-mail in the caller's transaction, rendered now in the recipient's language.
 
     `key` names the e-mail (kind + recipient + subject object + period): queuing the same key
     again returns the existing row and sends nothing more. `ics`, if given, is attached as
-    text/calendar with the METHOD it declares. The worker is nudged on commit;
-    a rolled-back transaction leaves neither a row nor an e-mail.
+    text/calendar with the METHOD it declares. `unsubscribe_url`, for an optional e-mail
+    (leaders/preferences.py), is added below the text and sent as List-Unsubscribe.
+    The worker is nudged on commit; a rolled-back transaction leaves neither a row nor an
+    e-mail.
     """
     existing = OutboxEmail.objects.filter(key=key).first()
     if existing is not None:
         return existing
     rendered = render_templated(language=language, template=template, context=context)
+    if unsubscribe_url:
+        rendered = with_unsubscribe_footer(rendered, url=unsubscribe_url, language=language)
     email = OutboxEmail(
         key=key,
         kind=kind,
@@ -126,6 +176,7 @@ def outbox_enqueue(
         body_html=rendered.html,
         reply_to=settings.PROGRAM_TEAM_EMAIL,
         ics=ics,
+        unsubscribe_url=unsubscribe_url,
         group=group,
         user=user,
     )
@@ -135,7 +186,8 @@ def outbox_enqueue(
             email.save(force_insert=True)
     except IntegrityError:
         return OutboxEmail.objects.get(key=key)
-    transaction.on_commit(partial(outbox_nudge, email.pk))
+    # robust: the change has committed; a failing nudge must not turn it into an error page.
+    transaction.on_commit(partial(outbox_nudge, email.pk), robust=True)
     return email
 
 
@@ -159,6 +211,38 @@ def _message_id(email: OutboxEmail) -> str:
     return f"<outbox-{email.pk}-{email.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
+class UnfoldedHeader(str):
+    """A header written on one line as it is (up to the 998 characters RFC 5322 allows).
+
+    Python folds a long header with a URL in it into RFC 2047 encoded words, which mail
+    clients do not decode in List-Unsubscribe, and RFC 2369 forbids whitespace inside its
+    URL. The email package keeps a value that has a `name` and folds it by calling `fold`.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> "UnfoldedHeader":
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def __reduce__(self) -> tuple[type["UnfoldedHeader"], tuple[str, str]]:
+        return (UnfoldedHeader, (self.name, str(self)))  # copy and pickle (the locmem backend)
+
+    def fold(self, *, policy: Any) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def _headers(email: OutboxEmail) -> dict[str, str]:
+    """A stable Message-ID; for an optional e-mail, one-click unsubscribe (RFC 2369, 8058)."""
+    headers: dict[str, str] = {"Message-ID": _message_id(email)}
+    if email.unsubscribe_url:
+        name = "List-Unsubscribe"
+        headers[name] = UnfoldedHeader(name, f"<{email.unsubscribe_url}>")
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
 def _calendar_method(ics: str) -> str:
     for line in ics.splitlines():
         if line.upper().startswith("METHOD:"):
@@ -174,7 +258,7 @@ def _send_with_calendar(email: OutboxEmail) -> int:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
         reply_to=[email.reply_to] if email.reply_to else None,
-        headers={"Message-ID": _message_id(email)},
+        headers=_headers(email),
     )
     message.attach_alternative(email.body_html, "text/html")
     part = MIMEPart()
@@ -203,7 +287,7 @@ def _send_claimed(pk: int, claimed_at: datetime) -> Delivery:
                     subject=email.subject, text=email.body_text, html=email.body_html
                 ),
                 reply_to=email.reply_to,
-                headers={"Message-ID": _message_id(email)},
+                headers=_headers(email),
             )
     except smtplib.SMTPException as error:
         return _record_error(ours, email, error)
@@ -302,5 +386,5 @@ def outbox_resend(*, emails: QuerySet[OutboxEmail], by: Any) -> int:
         status=Status.PENDING, attempts=0, next_attempt_at=None, claimed_at=None
     )
     for pk in pks:
-        transaction.on_commit(partial(outbox_nudge, pk))
+        transaction.on_commit(partial(outbox_nudge, pk), robust=True)
     return len(pks)

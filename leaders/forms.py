@@ -55,6 +55,18 @@ class ProfileForm(forms.Form):
         help_text=_("The portal and its e-mails use this language once you are signed in."),
     )
     tech_community_id = TechCommunityIdField(required=False)
+    # Not required: a form posted without it (a page from before it existed) keeps the choice.
+    optional_email = forms.ChoiceField(
+        label=_("Program news and non-urgent reminders"),
+        choices=User.OptionalEmail.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "News from the program team, the reminder the day before a quarterly call and the "
+            "follow-up with its recording. E-mails about your group's requirements and "
+            "reviews, your requests, and invitations to calls and their changes always arrive."
+        ),
+    )
 
     @classmethod
     def for_user(cls, user: User, data: Any = None) -> "ProfileForm":
@@ -62,6 +74,7 @@ class ProfileForm(forms.Form):
             "name": user.name,
             "preferred_language": user.preferred_language,
             "tech_community_id": user.tech_community_id or "",
+            "optional_email": user.optional_email,
         }
         return cls(data=data, initial=initial)
 

@@ -36,6 +36,13 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """An account, which is also the person's program profile (one per person)."""
 
+    class OptionalEmail(models.TextChoices):
+        """How a person gets the optional e-mails (leaders/preferences.py says which)."""
+
+        EACH = "each", _("Each one as it comes")
+        DIGEST = "digest", _("A weekly digest: one e-mail a week")
+        OFF = "off", _("Off: none of them")
+
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
@@ -53,6 +60,16 @@ class User(AbstractUser):
         blank=True,
         unique=True,
         help_text=_("The number at the end of your Tech Community profile address."),
+    )
+    optional_email = models.CharField(
+        _("optional e-mails"),
+        max_length=10,
+        choices=OptionalEmail.choices,
+        default=OptionalEmail.EACH,
+        help_text=_(
+            "Program news and non-urgent reminders. E-mails about the group's requirements "
+            "and reviews always arrive."
+        ),
     )
 
     USERNAME_FIELD = "email"

@@ -7,13 +7,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
 from groups.access import LeaderGroupMixin
@@ -22,6 +25,12 @@ from program.models import ProgramRules
 from .adapters import remember_language
 from .forms import CoLeaderInviteForm, InvitationAnswerForm, ProfileForm, StepDownForm
 from .models import CoLeaderInvitation, Leadership, User
+from .preferences import (
+    BadUnsubscribeToken,
+    optional_email_set,
+    optional_email_unsubscribe,
+    user_for_unsubscribe_token,
+)
 from .services import (
     INVITATION_EXPIRED,
     INVITATION_FOREIGN,
@@ -60,8 +69,13 @@ class ProfileView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponseBase:
         form = ProfileForm.for_user(self.user, data=request.POST)
         if form.is_valid():
+            fields = dict(form.cleaned_data)
+            optional_email = fields.pop("optional_email")
             try:
-                user = profile_update(user=self.user, **form.cleaned_data)
+                with transaction.atomic():
+                    user = profile_update(user=self.user, **fields)
+                    if optional_email:
+                        user = optional_email_set(user=user, choice=optional_email)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -317,3 +331,33 @@ class InvitationView(View):
     def unusable(self, request: HttpRequest, reason: str, *, status: int) -> HttpResponse:
         context = {"reason": reason, "status": status}
         return render(request, "leaders/invitation_unusable.html", context, status=status)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class UnsubscribeView(View):
+    """The one-click unsubscribe link of every optional e-mail; no sign-in needed.
+
+    A GET only asks (mail scanners open links); the button's POST, or the POST a mail client
+    sends for List-Unsubscribe-Post (RFC 8058, without a CSRF token, hence exempt), switches
+    the optional e-mails off. The signed token is the authentication, and all it can do is
+    stop mail.
+    """
+
+    template_name = "leaders/unsubscribe.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            user = user_for_unsubscribe_token(token)
+        except BadUnsubscribeToken:
+            return self.bad_link(request)
+        return render(request, self.template_name, {"person": user, "token": token, "done": False})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            user = optional_email_unsubscribe(token=token)
+        except BadUnsubscribeToken:
+            return self.bad_link(request)
+        return render(request, self.template_name, {"person": user, "token": token, "done": True})
+
+    def bad_link(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "leaders/unsubscribe_invalid.html", status=400)

@@ -4,6 +4,11 @@ Every e-mail goes through the outbox under a key naming its kind, the call and t
 recipient (and, for updates, the call's SEQUENCE), so a duplicate beat tick or a second
 save sends nothing twice. The invitation and every update carry the call's .ics with the
 same UID, so calendar clients replace the event they have instead of adding a second one.
+
+The reminder and the follow-up are optional (leaders/preferences.py): the reminder goes only
+to leaders who get optional e-mail as it comes (a day-old reminder in a weekly digest would
+be stale); the follow-up goes to them too, and into the weekly digest of those who chose it
+(program/news.py, through `call_followups_between`). Both carry an unsubscribe link.
 """
 
 from dataclasses import dataclass, field
@@ -12,13 +17,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from icalendar import vCalAddress
 
 from groups.models import Group, OutboxEmail
 from groups.outbox import outbox_enqueue
 from leaders.models import Leadership, User
+from leaders.preferences import unsubscribe_url_for, wants_now
 
 from .ics import call_calendar
 from .models import QuarterlyCall
@@ -107,6 +114,26 @@ def call_followups_due(*, now: datetime) -> QuerySet[QuarterlyCall]:
     )
 
 
+def call_followups_between(*, start: datetime, end: datetime) -> QuerySet[QuarterlyCall]:
+    """Calls whose follow-up became due in [start, end), for the weekly digest.
+
+    A follow-up is due once the call is over and both links are set; the call's last change
+    stands in for the moment the links were added. Like the job, only calls that ended
+    within FOLLOWUP_WINDOW of it.
+    """
+    return (
+        QuarterlyCall.objects.filter(
+            status=QuarterlyCall.Status.SCHEDULED,
+            ends_at__lt=end,
+            ends_at__gte=start - FOLLOWUP_WINDOW,
+        )
+        .exclude(Q(recording_url="") | Q(slides_url=""))
+        .alias(followup_due_at=Greatest(F("ends_at"), F("updated_at")))
+        .filter(followup_due_at__gte=start, followup_due_at__lt=end)
+        .order_by("starts_at")
+    )
+
+
 def _invited_recipients(call: QuarterlyCall) -> list[CallRecipient]:
     """Who has this call in their calendar: whoever was sent (or is owed) its invitation."""
     prefix = f"{INVITATION.kind}:{call.pk}:"
@@ -147,8 +174,16 @@ def _enqueue_for(
     recipients: list[CallRecipient],
     now: datetime,
 ) -> int:
-    """Queue one e-mail per recipient not yet owed one; returns how many were queued."""
-    keys = {call_email_key(kind, call, r.user.pk): r for r in recipients}
+    """Queue one e-mail per recipient not yet owed one; returns how many were queued.
+
+    Leaders who get optional e-mail in the digest or not at all are left out of the
+    optional kinds (leaders/preferences.py).
+    """
+    keys = {
+        call_email_key(kind, call, r.user.pk): r
+        for r in recipients
+        if wants_now(r.user, kind.template)
+    }
     existing = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
     calls_url = settings.SITE_URL.rstrip("/") + reverse("program:calls")
     ics_url = settings.SITE_URL.rstrip("/") + reverse("program:call_ics", args=[call.pk])
@@ -178,6 +213,7 @@ def _enqueue_for(
             group=recipient.groups[0] if len(recipient.groups) == 1 else None,
             user=user,
             ics=ics,
+            unsubscribe_url=unsubscribe_url_for(user, kind.template),
         )
         queued += 1
     return queued

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from groups.views import healthz
+from leaders.views import UnsubscribeView
 
 admin.site.site_header = "Tech Groups program team"
 admin.site.site_title = "Tech Groups admin"
@@ -26,6 +27,8 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz/", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    # Token-authenticated and CSRF-exempt (RFC 8058 one-click), so outside the portal's pages.
+    path("unsubscribe/<str:token>/", UnsubscribeView.as_view(), name="unsubscribe"),
     path("", include("leaders.urls")),
     path("groups/", include("groups.urls")),
     path("groups/<slug:slug>/meetings/", include("meetings.urls")),

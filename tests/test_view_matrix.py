@@ -31,6 +31,7 @@ from django.utils import timezone
 from groups.models import Group
 from groups.program_team import PROGRAM_TEAM, sync_program_team
 from leaders.models import CoLeaderInvitation, Leadership, User
+from leaders.preferences import unsubscribe_token
 from meetings.models import Meeting
 from program.models import ProgramRules, QuarterlyCall
 from tests.factories import (
@@ -457,6 +458,19 @@ PAGES: list[Page] = [
     ),
     Page("content", "program:content", no_kwargs, admitted_leaders(200)),
     Page("news", "program:news", no_kwargs, admitted_leaders(200)),
+    # The unsubscribe link of optional e-mails: the signed token is the key, a GET only asks.
+    Page(
+        "unsubscribe",
+        "unsubscribe",
+        lambda world: {"token": unsubscribe_token(world.leader)},
+        everyone(200),
+    ),
+    Page(
+        "unsubscribe-tampered-token",
+        "unsubscribe",
+        lambda world: {"token": unsubscribe_token(world.leader)[:-3] + "xyz"},
+        everyone(400),
+    ),
 ]
 
 

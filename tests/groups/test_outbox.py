@@ -24,6 +24,7 @@ from groups.outbox import (
     MAX_ATTEMPTS,
     outbox_deliver,
     outbox_enqueue,
+    outbox_nudge,
     outbox_resend,
     outbox_sweep,
 )
@@ -435,13 +436,34 @@ def test_a_decision_in_the_admin_while_the_broker_is_down_succeeds_and_is_sent_l
 
 
 @pytest.mark.django_db
-def test_only_broker_errors_are_swallowed_by_the_nudge(django_capture_on_commit_callbacks):
+def test_other_errors_of_the_nudge_are_logged_and_the_change_stands(
+    django_capture_on_commit_callbacks, caplog
+):
     with (
         mock.patch.object(deliver_outbox_email, "delay", side_effect=RuntimeError("bug")),
-        pytest.raises(RuntimeError),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        enqueue()
+        email = enqueue()
+    assert "bug" in caplog.text
+    assert OutboxEmail.objects.get(pk=email.pk).status == Status.PENDING
+
+
+@pytest.mark.django_db
+def test_after_a_broker_error_the_process_stops_nudging_for_a_while(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    clock = [1000.0]
+    monkeypatch.setattr("groups.outbox.time.monotonic", lambda: clock[0])
+    with BROKER_DOWN as delay, django_capture_on_commit_callbacks(execute=True):
+        for number in range(20):
+            enqueue(key=f"paused-{number}")
+    assert delay.call_count == 1  # one slow failed connection, not twenty
+
+    clock[0] += 31
+    with mock.patch.object(deliver_outbox_email, "delay") as delay:
+        outbox_nudge(OutboxEmail.objects.first().pk)
+    assert delay.call_count == 1
+    assert outbox_sweep() == {"sent": 20}
 
 
 # The admin -----------------------------------------------------------------------------------
