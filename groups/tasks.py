@@ -7,11 +7,13 @@ from django.utils import timezone
 
 from . import coc
 from .outbox import MAX_ATTEMPTS, TEMPORARY_SMTP_ERRORS, outbox_deliver, outbox_sweep
+from .reminders import send_compliance_reminders as queue_compliance_reminders
 
 __all__ = [
     "TEMPORARY_SMTP_ERRORS",
     "check_code_of_conduct_links",
     "deliver_outbox_email",
+    "send_compliance_reminders",
     "sweep_outbox",
 ]
 
@@ -49,3 +51,13 @@ def check_code_of_conduct_links() -> dict[str, int]:
     if run.more_due:
         check_code_of_conduct_links.delay()
     return {"checked": run.checked, "broken": run.broken, "more_due": int(run.more_due)}
+
+
+@shared_task
+def send_compliance_reminders() -> dict[str, int]:
+    """Daily (beat): queue the compliance reminders that are due and not yet queued.
+
+    Idempotent: every reminder has an outbox key naming its period, so a second run (or a
+    duplicate beat tick) the same day queues nothing.
+    """
+    return queue_compliance_reminders(now=timezone.now())

@@ -37,13 +37,6 @@ from .harness import (
 )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "e2e: real SMTP server, private Redis and Celery worker processes (tests/mail_e2e)",
-    )
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
