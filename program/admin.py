@@ -1,16 +1,23 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import path
 from django.utils import timezone
+from django.utils.csp import CSP
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 
 from groups.admin import NoDeleteMixin, ReadOnlyMixin
 from groups.mail import (
@@ -139,6 +146,21 @@ class EmailTemplateForm(forms.ModelForm[EmailTemplate]):
         return cleaned
 
 
+#: The HTML part uses inline styles, as e-mail must; nothing else is allowed, no scripts.
+HTML_PREVIEW_CSP: dict[str, list[str]] = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "img-src": ["data:"],
+    "frame-ancestors": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.NONE],
+}
+
+
+#: The change page frames that preview; otherwise the portal's policy.
+CHANGE_PAGE_CSP: dict[str, Any] = {**settings.SECURE_CSP, "frame-src": [CSP.SELF]}
+
+
 @admin.register(EmailTemplate)
 class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
     """The wording of every e-mail, per language; the preview renders it with sample data."""
@@ -200,7 +222,44 @@ class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
             return format_html("<p class='errornote'>{}</p>", error)
         if rendered is None:
             return str(_("No sample data for this e-mail."))
-        return render_to_string("admin/program/emailtemplate/preview.html", {"email": rendered})
+        return render_to_string(
+            "admin/program/emailtemplate/preview.html", {"email": rendered, "template": obj}
+        )
+
+    def get_urls(self) -> list[Any]:
+        html_preview = path(
+            "<path:object_id>/preview.html",
+            self.admin_site.admin_view(self.html_preview_view),
+            name="program_emailtemplate_preview",
+        )
+        return [html_preview, *super().get_urls()]
+
+    @method_decorator(csp_override(CHANGE_PAGE_CSP))
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # The preview's HTML part is framed from this page (preview.html below).
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @method_decorator(xframe_options_sameorigin)
+    @method_decorator(csp_override(HTML_PREVIEW_CSP))
+    def html_preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The saved wording's HTML part as a mail client shows it, framed by the change page."""
+        template = get_object_or_404(EmailTemplate, pk=object_id)
+        if not self.has_view_permission(request, template):
+            raise PermissionDenied
+        rendered = preview(
+            name=template.name,
+            language=template.language,
+            wording=Wording(subject=template.subject, body=template.body),
+        )
+        if rendered is None:
+            raise Http404
+        return HttpResponse(rendered.html)
 
     @admin.action(description=_("Reset to the shipped wording"), permissions=["change"])
     def reset_to_shipped_wording(

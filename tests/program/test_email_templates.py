@@ -157,7 +157,7 @@ def test_change_page_shows_description_and_preview(client, team_member, row):
     content = response.content.decode()
     assert "Sent in tests." in content
     assert "Hello from Oslo &lt;Azure&gt; &amp; Friends" in content  # the rendered subject
-    assert "srcdoc=" in content
+    assert "Dear Ada," in content  # the rendered text
 
 
 @pytest.mark.django_db
@@ -246,3 +246,28 @@ def test_migrate_installs_wording_shipped_later(shipped):
         "en",
         "sv",
     }
+
+
+@pytest.mark.django_db
+def test_html_part_preview_is_framed_from_the_change_page(client, team_member, row):
+    change = client.get(_change_url(row))
+    assert "frame-src 'self'" in change["Content-Security-Policy"]
+    preview_url = reverse("admin:program_emailtemplate_preview", args=[row.pk])
+    assert f'src="{preview_url}"' in change.content.decode()
+
+    response = client.get(preview_url)
+    assert response.status_code == 200
+    assert "Oslo &lt;Azure&gt; &amp; Friends" in response.content.decode()
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    policy = response["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy
+    assert "script-src" not in policy
+    assert "frame-ancestors 'self'" in policy
+
+
+@pytest.mark.django_db
+def test_html_part_preview_needs_the_program_team(client, row):
+    client.force_login(LeadershipFactory().user)
+    response = client.get(reverse("admin:program_emailtemplate_preview", args=[row.pk]))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
