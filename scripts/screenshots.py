@@ -39,6 +39,16 @@ def totp(secret: str, *, at: float | None = None) -> str:
     return f"{value % 1_000_000:06d}"
 
 
+def fresh_totp(secret: str, used: Path) -> str:
+    """A code from a 30-second window not used before: the portal refuses a code twice."""
+    window = int(time.time() // 30)
+    if used.exists() and int(used.read_text() or 0) >= window:
+        time.sleep(30 - time.time() % 30 + 0.5)
+        window = int(time.time() // 30)
+    used.write_text(str(window))
+    return totp(secret)
+
+
 def answer_two_factor(page: Page, secret_file: Path, password: str) -> None:
     """Get past the portal's security stops: confirm the password, set up TOTP or give a code."""
     for _step in range(3):
@@ -47,12 +57,15 @@ def answer_two_factor(page: Page, secret_file: Path, password: str) -> None:
         elif "/2fa/totp/activate" in page.url:
             secret = page.input_value("#authenticator_secret")
             secret_file.write_text(secret)
-            page.fill("input[name=code]", totp(secret))
+            page.fill("input[name=code]", fresh_totp(secret, secret_file.with_suffix(".used")))
         elif "/2fa/authenticate" in page.url and secret_file.exists():
-            page.fill("input[name=code]", totp(secret_file.read_text().strip()))
+            secret = secret_file.read_text().strip()
+            page.fill("input[name=code]", fresh_totp(secret, secret_file.with_suffix(".used")))
         else:
             return
-        page.locator("form button[type=submit]").last.click()
+        # The form with the field just filled: the page's other form is "Cancel".
+        field = "password" if "/reauthenticate" in page.url else "code"
+        page.locator(f"form:has(input[name={field}]) button[type=submit]").first.click()
         page.wait_for_load_state()
 
 
