@@ -743,7 +743,7 @@ def test_every_reminder_is_registered_and_its_sample_renders(kind, language):
         "en": "You receive this e-mail because you are a leader or co-leader of "
         "Azure User Group Uppsala.\n\nThe Tech Groups program team\n",
         "sv": "Du får det här e-postmeddelandet eftersom du är ledare eller medledare för "
-        "Azure User Group Uppsala.\n\nTech Groups programteam\n",
+        "Azure User Group Uppsala.\n\nTech Groups-programteamet\n",
     }[language]
     assert rendered.text.endswith(closing)
     assert "http://" in rendered.text or "https://" in rendered.text
