@@ -18,3 +18,20 @@ def _outbox_nudges_on():
     """A test that took the broker down must not pause the next test's nudges."""
     yield
     outbox_nudge_resume()
+
+
+@pytest.fixture
+def celery_worker(settings):
+    """A real Celery worker (a thread of this process) on the test broker, Redis."""
+    from celery.contrib.testing.worker import start_worker
+
+    from techgroups.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    try:
+        with start_worker(app, perform_ping_check=False, shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -34,7 +33,6 @@ from groups.services import group_update, group_update_by_leader
 from groups.tasks import check_code_of_conduct_links as check_task
 from leaders.models import Leadership
 from meetings.fetch import LinkCheck, check_link
-from techgroups.celery import app
 from tests.factories import GroupFactory, LeadershipFactory, StaffFactory
 
 NOW = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)
@@ -561,18 +559,6 @@ def test_the_check_runs_daily_from_a_migration_that_can_run_twice():
     (task,) = PeriodicTask.objects.filter(task="groups.tasks.check_code_of_conduct_links")
     assert task.enabled
     assert (task.interval.every, task.interval.period) == (1, "days")
-
-
-@pytest.fixture
-def celery_worker(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    app.conf.broker_url = settings.CELERY_BROKER_URL
-    try:
-        with start_worker(app, perform_ping_check=False, shutdown_timeout=10) as worker:
-            yield worker
-    finally:
-        app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,26 +3,12 @@
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from groups.models import Group
 from groups.services import review_decide
 from leaders.models import Leadership
-from techgroups.celery import app
 from tests.factories import GroupFactory, LeadershipFactory, StaffFactory
-
-
-@pytest.fixture
-def celery_worker(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    app.conf.broker_url = settings.CELERY_BROKER_URL
-    try:
-        with start_worker(app, perform_ping_check=False, shutdown_timeout=10) as worker:
-            yield worker
-    finally:
-        app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True)
