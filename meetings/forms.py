@@ -75,7 +75,11 @@ class MeetingForm(forms.Form):
         label=_("Place"),
         max_length=300,
         required=False,
-        help_text=_("Where people meet, e.g. the host's name and address."),
+        help_text=_(
+            "Where people meet, e.g. the host's name and address. Upcoming meetings of admitted "
+            "groups are public: the title, time, place and topics appear in the group directory "
+            "and its calendar feeds; the online link does not."
+        ),
     )
     online_url = WebLinkField(
         label=_("Online link"),
