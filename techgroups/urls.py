@@ -6,6 +6,7 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from groups.staff_views import program_overview_view
 from groups.views import healthz
 from leaders.views import UnsubscribeView
 
@@ -33,7 +34,10 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("groups/<slug:slug>/meetings/", include("meetings.urls")),
     path("program/", include("program.urls")),
+    path("directory/", include("groups.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin: its catch-all would take admin/overview/ for an app's index.
+    path("admin/overview/", program_overview_view, name="program_overview"),
     path("admin/", admin.site.urls),
 ]
 
