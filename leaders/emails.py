@@ -61,3 +61,37 @@ register_email(
 
 # News and the weekly digest register theirs next to the preferences they depend on.
 from . import preference_emails  # noqa: E402, F401
+
+
+def contact_left_sample() -> dict[str, Any]:
+    group = Group(
+        name="Azure User Group Uppsala",
+        slug="azure-user-group-uppsala",
+        city="Uppsala",
+        country="SE",
+        timezone="Europe/Stockholm",
+        status=Group.Status.ADMITTED,
+    )
+    return {
+        "user": User(email="bo@example.org", name="Bo Ek"),
+        "group": group,
+        "person": "Ada Lindqvist",
+        "role": "co_leader",
+        "ended_at": timezone.now(),
+        "time_zone": group.timezone,
+        "people_url": settings.SITE_URL + reverse("leaders:people", args=[group.slug]),
+    }
+
+
+register_email(
+    EmailKind(
+        name="contact_left",
+        title=gettext_lazy("A contact deleted their account"),
+        description=gettext_lazy(
+            "To the group's other active contact, in their language, when the leader or the "
+            "co-leader deletes their account (leaders/personal_data.py): the role is empty "
+            "until someone is named. The program team gets its own notice at the same time."
+        ),
+        sample=contact_left_sample,
+    )
+)

@@ -424,6 +424,16 @@ def signup_refusal(data: dict[str, Any]) -> str | None:
     return email_refusal("email")(data)
 
 
+def account_delete_refusal(data: dict[str, Any]) -> str | None:
+    password = last(data.get("password"))
+    return None if password == "correct horse battery" else "not the password"
+
+
+def last_contact_refusal(data: dict[str, Any]) -> str | None:
+    unticked = is_unticked(data.get("confirm_last_contact"))
+    return first(account_delete_refusal(data), "not confirmed" if unticked else None)
+
+
 def step_down_refusal(data: dict[str, Any]) -> str | None:
     choice = last(data.get("co_leader_takes_over"))
     return None if choice in {"yes", "no"} else f"no choice: {choice!r}"
@@ -818,6 +828,24 @@ FORMS: list[Form] = [
         fixed({"name": "Stina S.", "preferred_language": "en", "tech_community_id": ""}),
         {"name": text, "preferred_language": text, "tech_community_id": st.one_of(numbers, urls)},
         profile_refusal,
+    ),
+    Form(
+        "account-delete",
+        "leaders:account_delete",
+        no_kwargs,
+        CO_LEADER,
+        fixed({"password": "correct horse battery"}),
+        {"password": text, "confirm_last_contact": booleans},
+        account_delete_refusal,
+    ),
+    Form(
+        "account-delete-last-contact",
+        "leaders:account_delete",
+        no_kwargs,
+        "other_leader",  # the only contact of an admitted group
+        fixed({"password": "correct horse battery", "confirm_last_contact": "on"}),
+        {"password": text, "confirm_last_contact": booleans},
+        last_contact_refusal,
     ),
 ]
 

@@ -471,6 +471,10 @@ PAGES: list[Page] = [
         lambda world: {"token": unsubscribe_token(world.leader)[:-3] + "xyz"},
         everyone(400),
     ),
+    # Personal data: each person's own download and account deletion; staff ask an admin.
+    Page("personal-data", "leaders:personal_data", no_kwargs, signed_in(200)),
+    Page("account-delete", "leaders:account_delete", no_kwargs, {**signed_in(200), STAFF: 403}),
+    Page("account-deleted", "leaders:account_deleted", no_kwargs, everyone(200)),
 ]
 
 
@@ -784,6 +788,31 @@ CHANGES: list[Change] = [
         "invitee",
         {**everyone(403), ANONYMOUS: 200},
     ),
+    # Deleting an account acts on the signed-in person only, with their password.
+    Change(
+        "account-delete",
+        "leaders:account_delete",
+        no_kwargs,
+        data({"password": "correct horse battery"}),
+        CO_LEADER,
+        {ANONYMOUS: LOGIN, STAFF: 403},
+    ),
+    Change(
+        "account-delete-wrong-password",
+        "leaders:account_delete",
+        no_kwargs,
+        data({"password": "not the password"}),
+        None,
+        {**signed_in(200), STAFF: 403},
+    ),
+    Change(
+        "account-delete-last-contact-unconfirmed",
+        "leaders:account_delete",
+        no_kwargs,
+        data({"password": "correct horse battery"}),
+        None,
+        {OTHER_LEADER: 200},  # the only contact of an admitted group must tick the box
+    ),
 ]
 
 
@@ -802,6 +831,8 @@ def test_every_state_changing_portal_url_is_in_the_changes():
         "program:call_ics",
         "program:content",
         "program:news",
+        "leaders:personal_data",
+        "leaders:account_deleted",
     }
 
     missing = portal_url_names() - get_only - {change.name for change in CHANGES}
