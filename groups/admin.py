@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,9 +21,12 @@ from django_countries import countries
 from leaders.models import Leadership
 from meetings.models import Meeting
 
+from .exports import CsvExportMixin, choice_label, country_name, group_contact, joined
 from .forms import BulkDecisionForm, DecisionForm, GroupAdminForm
 from .models import AuditEntry, CodeOfConductCheck, Group, LeaveRequest, OutboxEmail, Review
 from .outbox import outbox_resend
+from .queue import KIND_LABELS, QueueKind, leave_request_effects, review_queue
+from .queue import PAGE_SIZE as QUEUE_PAGE_SIZE
 from .requirements import FAILABLE, TITLES, Checklist, Outcome, failing_q
 from .selectors import current_rules_version, group_checklist, groups_with_requirement_facts
 from .services import (
@@ -30,6 +34,8 @@ from .services import (
     GroupChangedError,
     allowed_decisions,
     group_update,
+    leave_request_process,
+    leave_request_withdraw,
     review_decide,
 )
 
@@ -116,6 +122,14 @@ class CountryFilter(admin.SimpleListFilter):
         return queryset.filter(country=self.value()) if self.value() else queryset
 
 
+#: Added to an action's address by the review queue, so the action leads back to the queue.
+QUEUE_RETURN = "from=queue"
+
+
+def _from_queue(request: HttpRequest) -> bool:
+    return request.GET.get("from") == "queue"
+
+
 def _local_minute(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "–"
 
@@ -194,7 +208,26 @@ class ReviewInline(admin.TabularInline[Review, Group]):
 
 
 @admin.register(Group)
-class GroupAdmin(NoDeleteMixin, admin.ModelAdmin[Group]):
+class GroupAdmin(CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]):
+    export_fields = [
+        (_("ID"), "pk"),
+        (_("Name"), "name"),
+        (_("Status"), "status", choice_label(Group.Status)),
+        (_("City"), "city"),
+        (_("Country"), "country", country_name),
+        (_("Languages"), "languages", joined),
+        (_("Home page"), "home_page_url"),
+        (_("Code of conduct"), "code_of_conduct_url"),
+        (_("Event page"), "event_page_url"),
+        (_("Leader"), group_contact(Leadership.Role.LEADER, "user__name")),
+        (_("Leader e-mail"), group_contact(Leadership.Role.LEADER, "user__email")),
+        (_("Co-leader"), group_contact(Leadership.Role.CO_LEADER, "user__name")),
+        (_("Co-leader e-mail"), group_contact(Leadership.Role.CO_LEADER, "user__email")),
+        (_("Azure meetings, 12 months"), "req_azure_meetings"),
+        (_("Submitted (UTC)"), "submitted_at"),
+        (_("Admitted (UTC)"), "admitted_at"),
+        (_("Next review due"), "next_review_due"),
+    ]
     form = GroupAdminForm
     list_display = [
         "name",
@@ -412,12 +445,47 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin[Group]):
     # Decisions ---------------------------------------------------------------------------
 
     def get_urls(self) -> list[Any]:
+        queue = path(
+            "review-queue/",
+            self.admin_site.admin_view(self.review_queue_view),
+            name="groups_review_queue",
+        )
         decide = path(
             "<path:object_id>/decide/",
             self.admin_site.admin_view(self.decide_view),
             name="groups_group_decide",
         )
-        return [decide, *super().get_urls()]
+        return [queue, decide, *super().get_urls()]
+
+    def review_queue_view(self, request: HttpRequest) -> HttpResponse:
+        """Everything waiting for the program team, oldest first (groups/queue.py)."""
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        kind = request.GET.get("kind", "")
+        kinds = [kind] if kind in {k.value for k in QueueKind} else []
+        page_number = request.GET.get("page", "1")
+        page = max(1, int(page_number)) if page_number.isdigit() else 1
+        now = timezone.now()
+        queue = review_queue(
+            now=now, kinds=kinds, offset=(page - 1) * QUEUE_PAGE_SIZE, limit=QUEUE_PAGE_SIZE
+        )
+        pages = max(1, -(-queue.total // QUEUE_PAGE_SIZE))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Review queue"),
+            "queue": queue,
+            "rows": [(item, item.days_waiting(now)) for item in queue.items],
+            "kind": kinds[0] if kinds else "",
+            "kinds": [(k, KIND_LABELS[k], queue.counts[k]) for k in QueueKind],
+            "all_count": sum(queue.counts.values()),
+            "page": page,
+            "pages": pages,
+            "previous_page": page - 1 if page > 1 else None,
+            "next_page": page + 1 if page < pages else None,
+            "from_queue": QUEUE_RETURN,
+        }
+        return TemplateResponse(request, "admin/groups/queue/review_queue.html", context)
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("groups.review_group")
@@ -452,6 +520,8 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin[Group]):
                     % {"group": group.name, "decision": review.get_decision_display()},
                     messages.SUCCESS,
                 )
+                if _from_queue(request):
+                    return HttpResponseRedirect(reverse("admin:groups_review_queue"))
                 return HttpResponseRedirect(reverse("admin:groups_group_change", args=[group.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -466,7 +536,8 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin[Group]):
 
     def _decide_again(self, request: HttpRequest, object_id: str, text: str) -> HttpResponse:
         self.message_user(request, text, messages.WARNING)
-        return HttpResponseRedirect(reverse("admin:groups_group_decide", args=[object_id]))
+        url = reverse("admin:groups_group_decide", args=[object_id])
+        return HttpResponseRedirect(f"{url}?{QUEUE_RETURN}" if _from_queue(request) else url)
 
     def _bulk_decide(
         self,
@@ -581,22 +652,113 @@ class CodeOfConductCheckAdmin(ReadOnlyMixin, admin.ModelAdmin[CodeOfConductCheck
     readonly_fields = fields
 
 
+class LeaveWithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=_("How did the group withdraw its request?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Kept in the group's audit trail, e.g. “The leader wrote on 3 May: we stay.”"),
+    )
+
+
 @admin.register(LeaveRequest)
 class LeaveRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeaveRequest]):
-    """Tracked requests; processing one also moves the group, so it is not a plain edit."""
+    """Tracked requests; processing one also moves the group, so it is not a plain edit:
+    it has its own page (a confirmation of what will happen), reached from the review queue."""
 
-    list_display = ["created_at", "group", "requested_by", "status"]
+    list_display = ["created_at", "group", "requested_by", "status", "process_link"]
     list_filter = ["status"]
-    list_select_related = ["group", "requested_by"]
+    list_select_related = ["group", "requested_by", "processed_by"]
+    search_fields = ["group__name", "requested_by__email"]
     readonly_fields = [
         "group",
         "requested_by",
         "reason",
         "created_at",
+        "status",
         "processed_by",
         "processed_at",
+        "process_link",
     ]
-    fields = [*readonly_fields, "status"]
+    fields = [*readonly_fields]
+
+    @admin.display(description=_("process"))
+    def process_link(self, obj: LeaveRequest) -> str:
+        if obj.status != LeaveRequest.Status.OPEN:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:groups_leaverequest_process", args=[obj.pk]),
+            _("Process or record as withdrawn"),
+        )
+
+    def get_urls(self) -> list[Any]:
+        process = path(
+            "<int:pk>/process/",
+            self.admin_site.admin_view(self.process_view),
+            name="groups_leaverequest_process",
+        )
+        return [process, *super().get_urls()]
+
+    def has_process_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("groups.change_leaverequest")
+
+    def process_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Confirm, then process (the group leaves) or record that the group withdrew."""
+        if not self.has_process_permission(request):
+            raise PermissionDenied
+        leave = get_object_or_404(
+            LeaveRequest.objects.select_related("group", "requested_by", "processed_by"), pk=pk
+        )
+        back = (
+            reverse("admin:groups_review_queue")
+            if _from_queue(request)
+            else reverse("admin:groups_leaverequest_change", args=[leave.pk])
+        )
+        action = request.POST.get("action", "")
+        withdraw_form = LeaveWithdrawForm(request.POST if action == "withdraw" else None)
+        if request.method == "POST":
+            try:
+                if action == "process":
+                    leave_request_process(request=leave, by=request.user)
+                    self.message_user(
+                        request,
+                        _(
+                            "%(group)s has left the program: its roles have ended and its "
+                            "leaders are e-mailed."
+                        )
+                        % {"group": leave.group.name},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(back)
+                if action == "withdraw" and withdraw_form.is_valid():
+                    leave_request_withdraw(
+                        request=leave, by=request.user, note=withdraw_form.cleaned_data["note"]
+                    )
+                    self.message_user(
+                        request,
+                        _("The leave request of %(group)s is recorded as withdrawn.")
+                        % {"group": leave.group.name},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(back)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+            if action not in {"process", "withdraw"}:
+                self.message_user(request, _("Choose one of the buttons."), messages.ERROR)
+        is_open = leave.status == LeaveRequest.Status.OPEN
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Leave request of %(group)s") % {"group": leave.group.name},
+            "leave": leave,
+            "is_open": is_open,
+            "effects": leave_request_effects(leave) if is_open else None,
+            "withdraw_form": withdraw_form,
+            "back": back,
+        }
+        return TemplateResponse(request, "admin/groups/queue/leave_request_process.html", context)
 
 
 OUTBOX_FIELDS = (

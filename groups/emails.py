@@ -87,3 +87,43 @@ register_email(
 
 # The compliance reminders register theirs next to their sample data.
 from . import reminder_emails  # noqa: E402, F401
+
+# The review queue's e-mail: a processed leave request ---------------------------------------
+
+
+def leave_processed_sample() -> dict[str, Any]:
+    """A leave request processed today, with the reason the group gave."""
+    from .models import LeaveRequest
+
+    group = _sample_group()
+    group.status = Group.Status.LEFT
+    group.next_review_due = None
+    user = User(email="ada@example.org", name="Ada Lindqvist")
+    now = timezone.now()
+    return {
+        "user": user,
+        "group": group,
+        "leave_request": LeaveRequest(
+            group=group,
+            requested_by=user,
+            reason="We are merging with Azure User Group Lund.",
+            created_at=now - timedelta(days=6),
+            status=LeaveRequest.Status.PROCESSED,
+            processed_at=now,
+        ),
+        "home_url": settings.SITE_URL + reverse("home"),
+    }
+
+
+register_email(
+    EmailKind(
+        name="leave_processed",
+        title=gettext_lazy("Leave request processed"),
+        description=gettext_lazy(
+            "To the group's leader and co-leader (as they were until then), each in their own "
+            "language, when the program team processes the group's request to leave: the group "
+            "has left and their roles have ended; once per request."
+        ),
+        sample=leave_processed_sample,
+    )
+)

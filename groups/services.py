@@ -14,39 +14,50 @@ from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from leaders.models import Leadership
-from leaders.services import invitation_create, leadership_start
+from leaders.models import Leadership, LeadershipChangeRequest, RequestStatus
+from leaders.services import (
+    group_invitations_revoke,
+    invitation_create,
+    leadership_end,
+    leadership_start,
+)
 from program.models import ProgramRules
 from program.services import rules_accept
 
 from .audit import audit_record, field_changes
 from .coc import link_check_reset
-from .models import AuditEntry, Group, LeaveRequest, Review
+from .models import AuditEntry, Group, LeaveRequest, OutboxEmail, Review
 from .notifications import (
     program_team_enqueue,
     program_team_language,
     review_decision_enqueue,
 )
+from .outbox import outbox_enqueue
 from .selectors import checklist_for
 
 Status = Group.Status
 Decision = Review.Decision
 
-#: Which decision may be taken on a group in which status, and where it leads.
+#: Which decision may be taken on a group in which status, and where it leads (in the order
+#: the decide page offers them: the usual outcome first).
+#: A periodic review that requests changes takes the application's road: the leaders make the
+#: changes and resubmit, the group comes back to the review queue as a resubmission, and
+#: admitting it again keeps its first admission date.
 DECISION_TRANSITIONS: dict[str, dict[str, str]] = {
     Decision.ADMIT: {
         Status.SUBMITTED: Status.ADMITTED,
         Status.CHANGES_REQUESTED: Status.ADMITTED,
         Status.INACTIVE: Status.ADMITTED,
     },
+    Decision.KEEP: {Status.ADMITTED: Status.ADMITTED},
     Decision.REQUEST_CHANGES: {
         Status.SUBMITTED: Status.CHANGES_REQUESTED,
+        Status.ADMITTED: Status.CHANGES_REQUESTED,
     },
     Decision.DECLINE: {
         Status.SUBMITTED: Status.DECLINED,
         Status.CHANGES_REQUESTED: Status.DECLINED,
     },
-    Decision.KEEP: {Status.ADMITTED: Status.ADMITTED},
     Decision.INACTIVATE: {Status.ADMITTED: Status.INACTIVE},
 }
 
@@ -462,3 +473,131 @@ def leave_request_create(
             admin_path=reverse("admin:groups_leaverequest_change", args=[request.pk]),
         )
     return request
+
+
+# The program team processes a leave request (the review queue, groups/queue.py) -------------
+
+
+def _leave_processed_enqueue(
+    *, request: LeaveRequest, leaderships: list[Leadership]
+) -> list[OutboxEmail]:
+    """Tell the group's leaders (as they were until now) that the group has left, each in
+    their own language; once per request and person."""
+    return [
+        outbox_enqueue(
+            key=f"leave_processed:request-{request.pk}:user-{leadership.user.pk}",
+            kind="leave_processed",
+            to=leadership.user.email,
+            language=leadership.user.preferred_language,
+            template="leave_processed",
+            context={
+                "user": leadership.user,
+                "group": request.group,
+                "leave_request": request,
+                "home_url": settings.SITE_URL + reverse("home"),
+            },
+            group=request.group,
+            user=leadership.user,
+        )
+        for leadership in leaderships
+    ]
+
+
+def _locked_open_leave_request(request: LeaveRequest) -> LeaveRequest:
+    locked = (
+        LeaveRequest.objects.select_for_update(of=("self",))
+        .select_related("group", "requested_by", "processed_by")
+        .get(pk=request.pk)
+    )
+    if locked.status != LeaveRequest.Status.OPEN:
+        when = date_format(timezone.localtime(locked.processed_at or locked.created_at))
+        raise ValidationError(
+            _("This leave request is already %(status)s (%(when)s); nothing was changed.")
+            % {"status": locked.get_status_display().lower(), "when": when}
+        )
+    return locked
+
+
+@transaction.atomic
+def leave_request_process(
+    *, request: LeaveRequest, by: Any, now: datetime | None = None
+) -> LeaveRequest:
+    """The program team processes a group's request to leave (PROGRAM.md, "Leaving").
+
+    The group moves to "left" (audited), every active leadership ends as "the group left the
+    program" (the rows stay as history), pending co-leader invitations are revoked, open
+    leadership change requests are closed with a note, the request is marked processed, and
+    the leaders are e-mailed: all or nothing. A request that is no longer open is refused.
+    """
+    now = now or timezone.now()
+    locked = _locked_open_leave_request(request)
+    group = _locked(locked.group_id)
+    leaderships = list(
+        Leadership.objects.active().filter(group=group).select_related("user").order_by("role")
+    )
+    if group.status != Status.LEFT:
+        _set_status(group, Status.LEFT, by=by, now=now, why=_("leave request processed"))
+        group.next_review_due = None
+        _bump(group)
+        group.full_clean()
+        group.save()
+    for leadership in leaderships:
+        leadership_end(
+            leadership=leadership, by=by, reason=Leadership.EndReason.GROUP_LEFT, now=now
+        )
+    why = _("the group left the program")
+    group_invitations_revoke(group=group, by=by, why=why, now=now)
+    LeadershipChangeRequest.objects.filter(group=group, status=RequestStatus.OPEN).update(
+        status=RequestStatus.PROCESSED,
+        processed_by=by,
+        processed_at=now,
+        staff_note=_("Closed: the group left the program."),
+    )
+    locked.status = LeaveRequest.Status.PROCESSED
+    locked.processed_by = by
+    locked.processed_at = now
+    locked.save()
+    locked.group = group
+    audit_record(
+        group=group,
+        actor=by,
+        action=AuditEntry.Action.REQUEST,
+        summary=_("Leave request processed: the group left the program"),
+        changes={"leave_request": {"before": "open", "after": "processed"}},
+    )
+    _leave_processed_enqueue(request=locked, leaderships=leaderships)
+    request.refresh_from_db()
+    group.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def leave_request_withdraw(
+    *, request: LeaveRequest, by: Any, note: str, now: datetime | None = None
+) -> LeaveRequest:
+    """Record that the group withdrew its request to leave (it told the program team): the
+    group stays as it is. The note says how the team learnt it and is kept in the audit trail.
+    """
+    now = now or timezone.now()
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Say how the group withdrew its request.")})
+    if len(note) > 2000:
+        raise ValidationError({"note": _("Keep the note to at most 2000 characters.")})
+    locked = _locked_open_leave_request(request)
+    locked.status = LeaveRequest.Status.WITHDRAWN
+    locked.processed_by = by
+    locked.processed_at = now
+    locked.save()
+    audit_record(
+        group=locked.group,
+        actor=by,
+        action=AuditEntry.Action.REQUEST,
+        summary=_("Leave request withdrawn: %(note)s") % {"note": note},
+        changes={
+            "leave_request": {"before": "open", "after": "withdrawn"},
+            "note": {"before": "", "after": note},
+        },
+    )
+    request.refresh_from_db()
+    return locked

@@ -1,16 +1,44 @@
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from groups.admin import NoDeleteMixin, ReadOnlyMixin
+from groups.exports import (
+    HUB_ACCESS_HEADER,
+    HUB_REVOKE_HEADER,
+    CsvExportMixin,
+    HubRevokeForm,
+    choice_label,
+    csv_response,
+    hub_access_rows,
+    hub_revoke_rows,
+)
+from groups.models import Group
 
 from .forms import StaffUserChangeForm
-from .models import CoLeaderInvitation, Leadership, LeadershipChangeRequest, User
-from .services import leadership_end, leadership_start
+from .models import CoLeaderInvitation, Leadership, LeadershipChangeRequest, RequestStatus, User
+from .services import (
+    APPLY,
+    RECORD,
+    REJECT,
+    active_roles,
+    leadership_end,
+    leadership_request_plan,
+    leadership_request_process,
+    leadership_start,
+)
 
 
 @admin.register(User)
@@ -36,7 +64,19 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin[User]):
 
 
 @admin.register(Leadership)
-class LeadershipAdmin(NoDeleteMixin, admin.ModelAdmin[Leadership]):
+class LeadershipAdmin(CsvExportMixin[Leadership], NoDeleteMixin, admin.ModelAdmin[Leadership]):
+    export_fields = [
+        (_("ID"), "pk"),
+        (_("Group"), "group__name"),
+        (_("Group status"), "group__status", choice_label(Group.Status)),
+        (_("Name"), "user__name"),
+        (_("E-mail"), "user__email"),
+        (_("Tech Community user ID"), "user__tech_community_id"),
+        (_("Role"), "role", choice_label(Leadership.Role)),
+        (_("Started (UTC)"), "started_at"),
+        (_("Ended (UTC)"), "ended_at"),
+        (_("End reason"), "end_reason", choice_label(Leadership.EndReason)),
+    ]
     list_display = ["group", "user", "role", "started_at", "ended_at", "end_reason"]
     list_filter = ["role", ("ended_at", admin.EmptyFieldListFilter)]
     search_fields = ["group__name", "user__email", "user__name"]
@@ -74,6 +114,52 @@ class LeadershipAdmin(NoDeleteMixin, admin.ModelAdmin[Leadership]):
             ended += 1
         self.message_user(request, _("%(n)d roles ended.") % {"n": ended}, messages.SUCCESS)
 
+    # The Leaders Hub -----------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        hub = [
+            path(
+                "hub-access/",
+                self.admin_site.admin_view(self.hub_access_view),
+                name="leaders_leadership_hub_access",
+            ),
+            path(
+                "hub-revoke/",
+                self.admin_site.admin_view(self.hub_revoke_view),
+                name="leaders_leadership_hub_revoke",
+            ),
+        ]
+        return [*hub, *super().get_urls()]
+
+    def hub_access_view(self, request: HttpRequest) -> HttpResponseBase:
+        """Every active leader and co-leader of an admitted group, to grant hub access."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        return csv_response(
+            filename="leaders-hub-access", header=HUB_ACCESS_HEADER, rows=hub_access_rows()
+        )
+
+    def hub_revoke_view(self, request: HttpRequest) -> HttpResponseBase:
+        """The people to remove from the hub since a date the program team picks."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        form = HubRevokeForm(request.GET if "since" in request.GET else None, today=today)
+        if form.is_valid():
+            return csv_response(
+                filename="leaders-hub-revoke",
+                header=HUB_REVOKE_HEADER,
+                rows=hub_revoke_rows(since=form.cleaned_data["since"]),
+                today=today,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Leaders Hub: people to remove"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/leaders/leadership/hub_revoke.html", context)
+
 
 @admin.register(CoLeaderInvitation)
 class CoLeaderInvitationAdmin(ReadOnlyMixin, admin.ModelAdmin[CoLeaderInvitation]):
@@ -84,11 +170,43 @@ class CoLeaderInvitationAdmin(ReadOnlyMixin, admin.ModelAdmin[CoLeaderInvitation
     exclude = ["token"]
 
 
+class LeadershipRequestProcessForm(forms.Form):
+    """How the program team settles a leadership change request (leadership_request_process)."""
+
+    outcome = forms.ChoiceField(label=_("What to do"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note from the program team"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Kept on the request and in the audit trail. Required unless you apply."),
+    )
+    roles = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, can_apply: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [
+            (RECORD, _("Mark as processed without changing any role (done by hand)")),
+            (REJECT, _("Reject the request")),
+        ]
+        if can_apply:
+            choices.insert(0, (APPLY, _("Apply the change shown above and mark as processed")))
+        cast(forms.ChoiceField, self.fields["outcome"]).choices = choices
+
+    def expected_roles(self) -> list[int]:
+        raw: str = self.cleaned_data.get("roles") or ""
+        return [int(pk) for pk in raw.split(",") if pk.isdigit()]
+
+
 @admin.register(LeadershipChangeRequest)
 class LeadershipChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeadershipChangeRequest]):
-    """Tracked requests; they are processed in the review queue, not edited here."""
+    """Tracked requests; they are processed from the review queue, not edited here.
 
-    list_display = ["created_at", "group", "kind", "requested_by", "status"]
+    A leader's own hand-over or step-down is applied at once and arrives processed; what
+    stays open (e.g. "the co-leader has left", "other") waits for the program team.
+    """
+
+    list_display = ["created_at", "group", "kind", "requested_by", "status", "process_link"]
     list_filter = ["status", "kind"]
     search_fields = ["group__name", "requested_by__email"]
     list_select_related = ["group", "requested_by"]
@@ -98,7 +216,100 @@ class LeadershipChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeadershipCha
         "kind",
         "details",
         "created_at",
+        "status",
+        "staff_note",
         "processed_by",
         "processed_at",
+        "process_link",
     ]
-    fields = [*readonly_fields, "status", "staff_note"]
+    fields = [*readonly_fields]
+
+    @admin.display(description=_("process"))
+    def process_link(self, obj: LeadershipChangeRequest) -> str:
+        if obj.status != RequestStatus.OPEN:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:leaders_leadershipchangerequest_process", args=[obj.pk]),
+            _("Process"),
+        )
+
+    def get_urls(self) -> list[Any]:
+        process = path(
+            "<int:pk>/process/",
+            self.admin_site.admin_view(self.process_view),
+            name="leaders_leadershipchangerequest_process",
+        )
+        return [process, *super().get_urls()]
+
+    def has_process_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("leaders.change_leadershipchangerequest")
+
+    def process_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Show the request, the group's roles and the change the portal can apply; settle it."""
+        if not self.has_process_permission(request):
+            raise PermissionDenied
+        change = get_object_or_404(
+            LeadershipChangeRequest.objects.select_related("group", "requested_by", "processed_by"),
+            pk=pk,
+        )
+        from_queue = request.GET.get("from") == "queue"
+        back = (
+            reverse("admin:groups_review_queue")
+            if from_queue
+            else reverse("admin:leaders_leadershipchangerequest_change", args=[change.pk])
+        )
+        is_open = change.status == RequestStatus.OPEN
+        roles = active_roles(change.group) if is_open else {}
+        plan = leadership_request_plan(change, roles) if is_open else []
+        ended = [step for step in plan if not step.restart_as]
+        leaves_no_contact = bool(plan) and len(ended) == len(roles)
+        form = LeadershipRequestProcessForm(
+            request.POST if request.method == "POST" else None,
+            can_apply=bool(plan),
+            initial={
+                # Leaving a group without any contact is never the default.
+                "outcome": APPLY if plan and not leaves_no_contact else RECORD,
+                "roles": ",".join(str(held.pk) for held in roles.values()),
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                leadership_request_process(
+                    request=change,
+                    by=request.user,
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                    expected_roles=form.expected_roles(),
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+                    return HttpResponseRedirect(request.get_full_path())
+            else:
+                change.refresh_from_db()
+                self.message_user(
+                    request,
+                    _("The leadership change request of %(group)s is %(status)s.")
+                    % {"group": change.group.name, "status": change.get_status_display().lower()},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Leadership change request of %(group)s") % {"group": change.group.name},
+            "change": change,
+            "is_open": is_open,
+            "roles": sorted(roles.values(), key=lambda held: held.role != Leadership.Role.LEADER),
+            "plan": plan,
+            "leaves_no_contact": leaves_no_contact,
+            "form": form,
+            "back": back,
+        }
+        return TemplateResponse(
+            request, "admin/groups/queue/leadership_request_process.html", context
+        )

@@ -1,5 +1,6 @@
 """Changes to who leads a group: every start and end is kept as history and audited."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -410,3 +411,185 @@ def profile_update(
     except IntegrityError:  # another account took the ID since the check above
         raise ValidationError({"tech_community_id": TECH_COMMUNITY_ID_TAKEN}) from None
     return user
+
+
+# The program team processes what leaders asked for (the review queue, groups/queue.py) -------
+
+
+@transaction.atomic
+def group_invitations_revoke(
+    *, group: Group, by: Any, why: str, now: datetime | None = None
+) -> int:
+    """Revoke the group's pending co-leader invitations, e.g. when it leaves the program: an
+    old link must not make anyone co-leader of a group that has gone. Returns how many."""
+    now = now or timezone.now()
+    pending = list(
+        CoLeaderInvitation.objects.select_for_update().filter(
+            group=group, status=CoLeaderInvitation.Status.PENDING
+        )
+    )
+    if not pending:
+        return 0
+    outbox_cancel(keys=[_invitation_email_key(i.pk) for i in pending], reason=why)
+    CoLeaderInvitation.objects.filter(pk__in=[i.pk for i in pending]).update(
+        status=CoLeaderInvitation.Status.REVOKED, responded_at=now
+    )
+    for invitation in pending:
+        audit_record(
+            group=group,
+            actor=by,
+            action=AuditEntry.Action.LEADERSHIP_CHANGE,
+            summary=_("The co-leader invitation of %(email)s was withdrawn (%(why)s)")
+            % {"email": invitation.email, "why": why},
+            changes={"invitation": {"before": invitation.email, "after": ""}},
+        )
+    return len(pending)
+
+
+@dataclass(frozen=True)
+class PlannedRoleChange:
+    """What processing a leadership change request does to one role."""
+
+    leadership: Leadership
+    #: Leadership.EndReason the role ends with.
+    end_reason: str
+    #: The role the same person starts again at once (a hand-over swaps the two), or "".
+    restart_as: str = ""
+
+    @property
+    def description(self) -> str:
+        person = self.leadership.user.display_name
+        role = self.leadership.get_role_display()
+        if self.restart_as:
+            new_role = Leadership.Role(self.restart_as).label
+            return _("%(person)s: %(role)s → %(new_role)s") % {
+                "person": person,
+                "role": role,
+                "new_role": new_role,
+            }
+        return _("%(person)s is no longer %(role)s") % {"person": person, "role": role}
+
+
+def leadership_request_plan(
+    request: LeadershipChangeRequest, roles: dict[str, Leadership]
+) -> list[PlannedRoleChange]:
+    """The change the program team can apply for a request, given the group's active roles
+    (`_active_roles`); empty when there is nothing the portal can do by itself ("other").
+
+    A hand-over swaps the leader and the co-leader, a step-down ends the requester's role and
+    "the co-leader has left" ends the co-leader's role; the role stays empty until someone is
+    named (requirement 1 shows it).
+    """
+    Kind = LeadershipChangeRequest.Kind
+    leader = roles.get(Leadership.Role.LEADER)
+    co_leader = roles.get(Leadership.Role.CO_LEADER)
+    if request.kind == Kind.HAND_OVER and leader is not None and co_leader is not None:
+        return [
+            PlannedRoleChange(leader, Leadership.EndReason.HANDED_OVER, Leadership.Role.CO_LEADER),
+            PlannedRoleChange(co_leader, Leadership.EndReason.HANDED_OVER, Leadership.Role.LEADER),
+        ]
+    if request.kind == Kind.STEP_DOWN:
+        mine = [held for held in roles.values() if held.user_id == request.requested_by_id]
+        return [PlannedRoleChange(held, Leadership.EndReason.STEPPED_DOWN) for held in mine]
+    if request.kind == Kind.CO_LEADER_LEFT and co_leader is not None:
+        return [PlannedRoleChange(co_leader, Leadership.EndReason.REMOVED)]
+    return []
+
+
+def active_roles(group: Group) -> dict[str, Leadership]:
+    """The group's active leadership per role (one query)."""
+    return _active_roles(group)
+
+
+#: How the program team settles a leadership change request.
+APPLY = "apply"
+RECORD = "record"
+REJECT = "reject"
+
+
+@transaction.atomic
+def leadership_request_process(
+    *,
+    request: LeadershipChangeRequest,
+    by: Any,
+    outcome: str,
+    note: str = "",
+    expected_roles: list[int] | None = None,
+    now: datetime | None = None,
+) -> LeadershipChangeRequest:
+    """The program team settles an open leadership change request (PROGRAM.md, "Leadership
+    changes"), with a note kept on the request and in the audit trail.
+
+    `outcome`: APPLY makes the change `leadership_request_plan` proposes (history kept, as a
+    leader's own hand-over or step-down would), RECORD marks it processed without touching the
+    roles (the team made the change by hand, or there is nothing to change), REJECT refuses it.
+    A note is required unless the change is applied. `expected_roles` are the active
+    leadership ids the team looked at: if the roles changed since, nothing is applied.
+    """
+    now = now or timezone.now()
+    locked = (
+        LeadershipChangeRequest.objects.select_for_update(of=("self",))
+        .select_related("group", "requested_by")
+        .get(pk=request.pk)
+    )
+    if locked.status != RequestStatus.OPEN:
+        raise ValidationError(
+            _("This request has already been settled (%(status)s).")
+            % {"status": locked.get_status_display()}
+        )
+    if outcome not in {APPLY, RECORD, REJECT}:
+        raise ValidationError({"outcome": _("Choose what to do with the request.")})
+    note = note.strip()
+    limit = LeadershipChangeRequest._meta.get_field("staff_note").max_length or 2000
+    if len(note) > limit:
+        raise ValidationError(
+            {"note": _("Keep the note to at most %(limit)d characters.") % {"limit": limit}}
+        )
+    if outcome != APPLY and not note:
+        raise ValidationError({"note": _("Say what was done, or why the request is refused.")})
+    group = Group.objects.select_for_update().get(pk=locked.group_id)
+    roles = _active_roles(group)
+    if expected_roles is not None and sorted(expected_roles) != sorted(
+        held.pk for held in roles.values()
+    ):
+        raise ValidationError(
+            _("The group's leaders changed while you were looking. Look at the request again.")
+        )
+    applied: list[str] = []
+    if outcome == APPLY:
+        plan = leadership_request_plan(locked, roles)
+        if not plan:
+            raise ValidationError(
+                {"outcome": _("There is no change the portal can apply for this request.")}
+            )
+        for change in plan:
+            leadership_end(leadership=change.leadership, by=by, reason=change.end_reason, now=now)
+        for change in plan:
+            if change.restart_as:
+                leadership_start(
+                    group=group,
+                    user=change.leadership.user,
+                    role=change.restart_as,
+                    by=by,
+                    now=now,
+                )
+        applied = [change.description for change in plan]
+    locked.status = RequestStatus.REJECTED if outcome == REJECT else RequestStatus.PROCESSED
+    locked.processed_by = by
+    locked.processed_at = now
+    locked.staff_note = note or "; ".join(applied)
+    locked.full_clean()
+    locked.save()
+    audit_record(
+        group=group,
+        actor=by,
+        action=AuditEntry.Action.REQUEST,
+        summary=_("Leadership change request %(status)s: %(change)s")
+        % {"status": locked.get_status_display(), "change": locked.get_kind_display()},
+        changes={
+            "leadership_request": {"before": RequestStatus.OPEN, "after": locked.status},
+            "staff_note": {"before": "", "after": locked.staff_note},
+        },
+    )
+    request.refresh_from_db()
+    return locked
