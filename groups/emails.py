@@ -11,21 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from leaders.models import User
-
+from .email_samples import sample_group, sample_user
 from .mail import EmailKind, register_email
 from .models import Group, Review
 
 
 def _sample_group() -> Group:
-    return Group(
+    return sample_group(
         name="Azure User Group Malmö",
         slug="azure-user-group-malmo",
         city="Malmö",
-        country="SE",
-        timezone="Europe/Stockholm",
         home_page_url="https://azure-malmo.example.org/",
-        status=Group.Status.ADMITTED,
         next_review_due=timezone.localdate() + timedelta(days=182),
     )
 
@@ -41,7 +37,7 @@ def review_decision_sample() -> dict[str, Any]:
         message="Thank you for six good meetings this year. Please add your next one soon.",
     )
     return {
-        "user": User(email="ada@example.org", name="Ada Lindqvist"),
+        "user": sample_user(),
         "review": review,
         "group": group,
         "home_url": settings.SITE_URL + reverse("home"),
@@ -98,7 +94,7 @@ def leave_processed_sample() -> dict[str, Any]:
     group = _sample_group()
     group.status = Group.Status.LEFT
     group.next_review_due = None
-    user = User(email="ada@example.org", name="Ada Lindqvist")
+    user = sample_user()
     now = timezone.now()
     return {
         "user": user,

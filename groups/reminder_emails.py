@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from leaders.models import User
 
+from .email_samples import sample_group, sample_user
 from .mail import EmailKind, register_email
 from .models import Group
 from .reminders import (
@@ -36,20 +37,11 @@ SAMPLE_USER_PK = 1
 
 
 def _sample_group() -> Group:
-    return Group(
-        name="Azure User Group Uppsala",
-        slug="azure-user-group-uppsala",
-        city="Uppsala",
-        country="SE",
-        timezone="Europe/Stockholm",
-        home_page_url="https://azure-uppsala.example.org/",
-        code_of_conduct_url="",
-        status=Group.Status.ADMITTED,
-    )
+    return sample_group(code_of_conduct_url="")
 
 
 def _sample_user() -> User:
-    return User(pk=SAMPLE_USER_PK, email="ada@example.org", name="Ada Lindqvist")
+    return sample_user(pk=SAMPLE_USER_PK)
 
 
 def _sample_facts(now: datetime, *, status: str = Group.Status.ADMITTED) -> ReminderFacts:

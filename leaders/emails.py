@@ -11,24 +11,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from groups.email_samples import sample_group, sample_user
 from groups.mail import EmailKind, register_email
 from groups.models import Group
 
-from .models import CoLeaderInvitation, User
+from .models import CoLeaderInvitation
 
 SAMPLE_LINK_ID = "sample-invitation-token"
 
 
 def coleader_invitation_sample() -> dict[str, Any]:
-    group = Group(
-        name="Azure User Group Uppsala",
-        slug="azure-user-group-uppsala",
-        city="Uppsala",
-        country="SE",
-        timezone="Europe/Stockholm",
-        status=Group.Status.SUBMITTED,
-    )
-    inviter = User(email="ada@example.org", name="Ada Lindqvist")
+    group = sample_group(status=Group.Status.SUBMITTED)
+    inviter = sample_user()
     now = timezone.now()
     invitation = CoLeaderInvitation(
         group=group,
@@ -64,16 +58,9 @@ from . import preference_emails  # noqa: E402, F401
 
 
 def contact_left_sample() -> dict[str, Any]:
-    group = Group(
-        name="Azure User Group Uppsala",
-        slug="azure-user-group-uppsala",
-        city="Uppsala",
-        country="SE",
-        timezone="Europe/Stockholm",
-        status=Group.Status.ADMITTED,
-    )
+    group = sample_group()
     return {
-        "user": User(email="bo@example.org", name="Bo Ek"),
+        "user": sample_user(email="bo@example.org", name="Bo Ek"),
         "group": group,
         "person": "Ada Lindqvist",
         "role": "co_leader",

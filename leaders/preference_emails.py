@@ -12,26 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from groups.email_samples import sample_group, sample_user
 from groups.mail import EmailKind, register_email
-from groups.models import Group
 from program.models import NewsItem, QuarterlyCall
 
-from .models import User
 from .preferences import DIGEST, NEWS, is_optional
 
 
 def _recipient() -> dict[str, Any]:
-    group = Group(
-        name="Azure User Group Uppsala",
-        slug="azure-user-group-uppsala",
-        city="Uppsala",
-        country="SE",
-        timezone="Europe/Stockholm",
-        status=Group.Status.ADMITTED,
-    )
+    group = sample_group()
     site = settings.SITE_URL.rstrip("/")
     return {
-        "user": User(email="ada@example.org", name="Ada Lindqvist"),
+        "user": sample_user(),
         "groups": [group],
         "group_names": group.name,
         "news_url": site + reverse("program:news"),

@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from groups.email_samples import sample_group, sample_user
 from groups.mail import EmailKind, register_email
-from groups.models import Group
-from leaders.models import User
 from leaders.preferences import is_optional
 
 from .models import QuarterlyCall
@@ -40,18 +39,13 @@ def call_sample(*, days_ahead: int) -> Callable[[], dict[str, Any]]:
             recording_url="https://video.example.org/leaders-call",
             slides_url="https://slides.example.org/leaders-call",
         )
-        group = Group(
-            name="Azure User Group Göteborg",
-            slug="azure-user-group-goteborg",
-            city="Göteborg",
-            country="SE",
-            timezone="Europe/Stockholm",
-            status=Group.Status.ADMITTED,
+        group = sample_group(
+            name="Azure User Group Göteborg", slug="azure-user-group-goteborg", city="Göteborg"
         )
         site = settings.SITE_URL.rstrip("/")
         return {
             "call": call,
-            "user": User(email="ada@example.org", name="Ada Lindqvist"),
+            "user": sample_user(),
             "groups": [group],
             "group_names": group.name,
             "time_zone": group.timezone,
