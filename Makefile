@@ -3,6 +3,7 @@
 #   make test   the whole suite on PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379)
 #   make lint   ruff, formatting, mypy and a missing-migrations check
 #   make ci     lint, then test
+#   make bench  the page benchmark on 10,000 demo groups (bench-quick: a quick smoke run)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -13,10 +14,10 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --no-sync
 MANAGE := $(RUN) python manage.py
 
-.PHONY: help install run test lint ci screenshots
+.PHONY: help install run test lint ci screenshots bench bench-quick
 
 help:
-	@echo "make install | run | test | lint | ci | screenshots"
+	@echo "make install | run | test | lint | ci | screenshots | bench | bench-quick"
 
 install:
 	@command -v uv >/dev/null || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install uv
@@ -49,3 +50,15 @@ SCREENSHOT_PATHS ?= /
 screenshots: install
 	$(RUN) python scripts/screenshots.py $(SCREENSHOT_URL) var/screenshots \
 	  "$(SCREENSHOT_EMAIL)" "$(SCREENSHOT_PASSWORD)" $(SCREENSHOT_PATHS)
+
+# The page benchmark (README: "Benchmarks") in a throwaway database, removed afterwards:
+# SQLite by default, or BENCH_ARGS="--database-url postgres://postgres@127.0.0.1:5432/techgroups".
+BENCH_ARGS ?=
+bench: export DJANGO_SETTINGS_MODULE = techgroups.settings.dev
+bench: install
+	$(RUN) python -m benchmarks.pages $(BENCH_ARGS)
+
+# The same on 200 groups, in well under a minute: proves the benchmark runs, measures nothing.
+bench-quick: export DJANGO_SETTINGS_MODULE = techgroups.settings.dev
+bench-quick: install
+	$(RUN) python -m benchmarks.pages --groups 200 --repeat 3 --export-repeat 1 $(BENCH_ARGS)
