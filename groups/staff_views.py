@@ -1,13 +1,10 @@
 """Pages for the program team outside the admin's model pages, in the admin's look."""
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,29 +15,9 @@ from .overview_charts import overview_charts
 OVERVIEW_PERMISSION = "groups.view_group"
 
 
-def _two_factor_setup(request: HttpRequest) -> HttpResponse | None:
-    """Staff without an authenticator app set one up first, as for the admin's own pages.
-
-    leaders.middleware.StaffMfaRequiredMiddleware covers the admin's URL namespace only;
-    this page sits beside it.
-    """
-    if is_mfa_enabled(request.user, [Authenticator.Type.TOTP]):
-        return None
-    messages.warning(
-        request,
-        _(
-            "The admin needs two-factor authentication. Set up an authenticator app "
-            "first, then open the admin again."
-        ),
-    )
-    return HttpResponseRedirect(reverse("mfa_activate_totp"))
-
-
 def _program_overview(request: HttpRequest) -> HttpResponse:
     """Figures and charts about the whole program, for the program team."""
-    setup = _two_factor_setup(request)
-    if setup is not None:
-        return setup
+    # Two-factor authentication: leaders.middleware.StaffMfaRequiredMiddleware (under /admin/).
     if not request.user.has_perm(OVERVIEW_PERMISSION):
         raise PermissionDenied
     overview = program_overview(now=timezone.now())

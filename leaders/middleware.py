@@ -68,10 +68,13 @@ class StaffMfaRequiredMiddleware:
         view_kwargs: dict[str, Any],
     ) -> HttpResponseBase | None:
         match = request.resolver_match
-        if match is None or match.namespace != "admin":
+        if match is None:
             return None
-        if match.url_name in ADMIN_VIEWS_WITHOUT_MFA:
-            return None
+        if match.namespace == "admin":
+            if match.url_name in ADMIN_VIEWS_WITHOUT_MFA:
+                return None
+        elif not request.path_info.startswith(reverse("admin:index")):
+            return None  # staff pages beside the admin's, e.g. /admin/overview/, count too
         user = request.user
         if not (user.is_authenticated and user.is_active and user.is_staff):
             return None
