@@ -12,6 +12,7 @@ Each e-mail is registered with `register_email` in an `emails` module of its app
 description for the admin, and a sample context for the preview.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,9 +57,15 @@ def register_email(kind: EmailKind) -> EmailKind:
     return kind
 
 
-def email_kinds() -> dict[str, EmailKind]:
-    """Every registered e-mail by name (each app's `emails` module registers its own)."""
+@functools.cache
+def _discover() -> None:
     autodiscover_modules("emails")
+
+
+def email_kinds() -> dict[str, EmailKind]:
+    """Every registered e-mail by name (each app's `emails` module registers its own; they
+    are imported once per process)."""
+    _discover()
     return dict(sorted(_KINDS.items()))
 
 

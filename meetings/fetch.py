@@ -236,6 +236,25 @@ def _open(
     )
 
 
+def _read_chunk(
+    connection: Connection, response: http.client.HTTPResponse, size: int, *, deadline: float
+) -> bytes:
+    """Read up to `size` bytes of the body before the deadline."""
+    remaining = _remaining(deadline)  # raises once the deadline has passed
+    sock = getattr(connection, "pinned_socket", None)
+    if sock is not None:
+        # A slow trickle cannot outlast the deadline. On Python 3.13 http.client may have
+        # closed this socket object already (the response reads through its own file).
+        with contextlib.suppress(OSError):
+            sock.settimeout(remaining)
+    try:
+        return response.read1(size)
+    except TimeoutError as error:
+        raise FetchUnreachable(_("The server took too long to answer.")) from error
+    except (OSError, http.client.HTTPException) as error:
+        raise FetchUnreachable(_("The connection broke while reading the response.")) from error
+
+
 def _read_body(
     connection: Connection,
     response: http.client.HTTPResponse,
@@ -252,19 +271,9 @@ def _read_body(
         raise too_large
     body = bytearray()
     while True:
-        remaining = _remaining(deadline)  # raises once the deadline has passed
-        sock = getattr(connection, "pinned_socket", None)
-        if sock is not None:
-            # A slow trickle cannot outlast the deadline. On Python 3.13 http.client may have
-            # closed this socket object already (the response reads through its own file).
-            with contextlib.suppress(OSError):
-                sock.settimeout(remaining)
-        try:
-            chunk = response.read1(min(CHUNK_SIZE, max_bytes + 1 - len(body)))
-        except TimeoutError as error:
-            raise FetchUnreachable(_("The server took too long to answer.")) from error
-        except (OSError, http.client.HTTPException) as error:
-            raise FetchUnreachable(_("The connection broke while reading the response.")) from error
+        chunk = _read_chunk(
+            connection, response, min(CHUNK_SIZE, max_bytes + 1 - len(body)), deadline=deadline
+        )
         if not chunk:
             return bytes(body)
         body.extend(chunk)
@@ -366,29 +375,13 @@ def _ask(url: str, *, method: str, deadline: float) -> LinkCheck:
                 error=str(_status_error(response)),
             )
         if method == "GET":
-            _read_some(connection, response, deadline=deadline)
+            _read_chunk(connection, response, LINK_CHECK_READ_BYTES, deadline=deadline)
         return LinkCheck(ok=True, status=response.status, final_url=visited[-1])
     except FetchError as error:
         return LinkCheck(ok=False, status=response.status, final_url=visited[-1], error=str(error))
     finally:
         response.close()
         connection.close()
-
-
-def _read_some(
-    connection: Connection, response: http.client.HTTPResponse, *, deadline: float
-) -> None:
-    """Read the first bytes of the body (or all of a shorter one) before the deadline."""
-    sock = getattr(connection, "pinned_socket", None)
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.settimeout(_remaining(deadline))
-    try:
-        response.read1(LINK_CHECK_READ_BYTES)
-    except TimeoutError as error:
-        raise FetchUnreachable(_("The server took too long to answer.")) from error
-    except (OSError, http.client.HTTPException) as error:
-        raise FetchUnreachable(_("The connection broke while reading the response.")) from error
 
 
 def check_link(url: str, *, timeout: float) -> LinkCheck:
