@@ -46,6 +46,7 @@ from .requirements import (
     BROKEN_LINK_CHECKS,
     FAILABLE,
     TITLES,
+    failing_any_q,
     failing_q,
     meeting_window,
 )
@@ -139,13 +140,6 @@ CLOSE_TO_FAILING: dict[Concern, Callable[..., Q]] = {
     Concern.BEHIND_PACE: behind_pace_q,
     Concern.NO_RECENT_MEETING: no_recent_meeting_q,
 }
-
-
-def failing_any_q(*, now: datetime) -> Q:
-    condition = Q(pk__in=[])
-    for code in FAILABLE:
-        condition |= failing_q(code, now=now)
-    return condition
 
 
 def close_to_failing_q(*, now: datetime) -> Q:
@@ -502,11 +496,13 @@ def groups_by_country() -> list[CountryCount]:
     return sorted(counted, key=lambda c: (-c.admitted, -c.applying, c.name))
 
 
-def _invitations(status: str) -> Coalesce:
-    """Invitations of the call in OuterRef with this status (the key names the call)."""
+def _invitations(*statuses: str) -> Coalesce:
+    """Invitations of the call in OuterRef with one of these statuses (the key names the call)."""
     prefix = Concat(Value(f"{INVITATION.kind}:"), Cast(OuterRef("pk"), CharField()), Value(":"))
     counted = (
-        OutboxEmail.objects.filter(kind=INVITATION.kind, status=status, key__startswith=prefix)
+        OutboxEmail.objects.filter(
+            kind=INVITATION.kind, status__in=statuses, key__startswith=prefix
+        )
         .order_by()
         .values("kind")
         .annotate(n=Count("pk"))
@@ -524,8 +520,7 @@ def call_invitations(*, now: datetime, count: int = CALLS) -> list[CallInvitatio
         .order_by("-starts_at", "-pk")
         .annotate(
             sent=_invitations(OutboxEmail.Status.SENT),
-            waiting_pending=_invitations(OutboxEmail.Status.PENDING),
-            waiting_sending=_invitations(OutboxEmail.Status.SENDING),
+            waiting=_invitations(OutboxEmail.Status.PENDING, OutboxEmail.Status.SENDING),
             failed=_invitations(OutboxEmail.Status.FAILED),
         )
         .values(
@@ -534,8 +529,7 @@ def call_invitations(*, now: datetime, count: int = CALLS) -> list[CallInvitatio
             "starts_at",
             "status",
             "sent",
-            "waiting_pending",
-            "waiting_sending",
+            "waiting",
             "failed",
         )[:count]
     )
@@ -547,7 +541,7 @@ def call_invitations(*, now: datetime, count: int = CALLS) -> list[CallInvitatio
             cancelled=call["status"] == QuarterlyCall.Status.CANCELLED,
             admin_url=reverse("admin:program_quarterlycall_change", args=[call["pk"]]),
             sent=call["sent"],
-            waiting=call["waiting_pending"] + call["waiting_sending"],
+            waiting=call["waiting"],
             failed=call["failed"],
         )
         for call in calls

@@ -503,3 +503,11 @@ def failing_q(code: Code, *, now: datetime) -> Q:
             return Q(req_leader_accepted=False) | Q(req_co_leader_accepted=False)
         case _:
             return Q(pk__in=[])
+
+
+def failing_any_q(*, now: datetime) -> Q:
+    """Groups that fail at least one requirement (the admin's "any requirement" filter)."""
+    condition = Q(pk__in=[])
+    for code in FAILABLE:
+        condition |= failing_q(code, now=now)
+    return condition
