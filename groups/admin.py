@@ -27,7 +27,7 @@ from .models import AuditEntry, CodeOfConductCheck, Group, LeaveRequest, OutboxE
 from .outbox import outbox_resend
 from .queue import KIND_LABELS, QueueKind, leave_request_effects, review_queue
 from .queue import PAGE_SIZE as QUEUE_PAGE_SIZE
-from .requirements import FAILABLE, TITLES, Checklist, Outcome, failing_q
+from .requirements import FAILABLE, TITLES, Checklist, Outcome, failing_any_q, failing_q
 from .selectors import current_rules_version, group_checklist, groups_with_requirement_facts
 from .services import (
     STAFF_EDITABLE_FIELDS,
@@ -84,10 +84,7 @@ class FailingRequirementFilter(admin.SimpleListFilter):
             return queryset
         now = _request_now(request)
         if value == "any":
-            condition = failing_q(FAILABLE[0], now=now)
-            for code in FAILABLE[1:]:
-                condition |= failing_q(code, now=now)
-            return queryset.filter(condition)
+            return queryset.filter(failing_any_q(now=now))
         codes = {code.value: code for code in FAILABLE}
         if value not in codes:
             return queryset.none()
@@ -128,6 +125,11 @@ QUEUE_RETURN = "from=queue"
 
 def _from_queue(request: HttpRequest) -> bool:
     return request.GET.get("from") == "queue"
+
+
+def queue_back_url(request: HttpRequest, fallback: str) -> str:
+    """Where an action opened from the review queue returns to: the queue, else `fallback`."""
+    return reverse("admin:groups_review_queue") if _from_queue(request) else fallback
 
 
 def _local_minute(moment: datetime | None) -> str:
@@ -710,11 +712,7 @@ class LeaveRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeaveRequest]):
         leave = get_object_or_404(
             LeaveRequest.objects.select_related("group", "requested_by", "processed_by"), pk=pk
         )
-        back = (
-            reverse("admin:groups_review_queue")
-            if _from_queue(request)
-            else reverse("admin:groups_leaverequest_change", args=[leave.pk])
-        )
+        back = queue_back_url(request, reverse("admin:groups_leaverequest_change", args=[leave.pk]))
         action = request.POST.get("action", "")
         withdraw_form = LeaveWithdrawForm(request.POST if action == "withdraw" else None)
         if request.method == "POST":

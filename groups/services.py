@@ -567,7 +567,6 @@ def leave_request_process(
     )
     _leave_processed_enqueue(request=locked, leaderships=leaderships)
     request.refresh_from_db()
-    group.refresh_from_db()
     return locked
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from groups.admin import NoDeleteMixin, ReadOnlyMixin
+from groups.admin import NoDeleteMixin, ReadOnlyMixin, queue_back_url
 from groups.exports import (
     HUB_ACCESS_HEADER,
     HUB_REVOKE_HEADER,
@@ -253,11 +253,8 @@ class LeadershipChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeadershipCha
             LeadershipChangeRequest.objects.select_related("group", "requested_by", "processed_by"),
             pk=pk,
         )
-        from_queue = request.GET.get("from") == "queue"
-        back = (
-            reverse("admin:groups_review_queue")
-            if from_queue
-            else reverse("admin:leaders_leadershipchangerequest_change", args=[change.pk])
+        back = queue_back_url(
+            request, reverse("admin:leaders_leadershipchangerequest_change", args=[change.pk])
         )
         is_open = change.status == RequestStatus.OPEN
         roles = active_roles(change.group) if is_open else {}
@@ -290,7 +287,6 @@ class LeadershipChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeadershipCha
                     self.message_user(request, " ".join(error.messages), messages.ERROR)
                     return HttpResponseRedirect(request.get_full_path())
             else:
-                change.refresh_from_db()
                 self.message_user(
                     request,
                     _("The leadership change request of %(group)s is %(status)s.")

@@ -264,7 +264,7 @@ def invitation_withdraw(
 # done at once and recorded as a processed LeadershipChangeRequest, so the program team sees it.
 
 
-def _active_roles(group: Group) -> dict[str, Leadership]:
+def active_roles(group: Group) -> dict[str, Leadership]:
     leaderships = Leadership.objects.active().filter(group=group).select_related("user")
     return {leadership.role: leadership for leadership in leaderships}
 
@@ -317,7 +317,7 @@ def leadership_hand_over(
     """
     now = now or timezone.now()
     Group.objects.select_for_update().get(pk=group.pk)
-    roles = _active_roles(group)
+    roles = active_roles(group)
     leader = roles.get(Leadership.Role.LEADER)
     co_leader = roles.get(Leadership.Role.CO_LEADER)
     if leader is None or leader.user_id != by.pk:
@@ -349,7 +349,7 @@ def leadership_step_down(
     """
     now = now or timezone.now()
     Group.objects.select_for_update().get(pk=group.pk)
-    roles = _active_roles(group)
+    roles = active_roles(group)
     mine = next((held for held in roles.values() if held.user_id == by.pk), None)
     if mine is None:
         raise ValidationError(_("You do not lead this group."))
@@ -496,11 +496,6 @@ def leadership_request_plan(
     return []
 
 
-def active_roles(group: Group) -> dict[str, Leadership]:
-    """The group's active leadership per role (one query)."""
-    return _active_roles(group)
-
-
 #: How the program team settles a leadership change request.
 APPLY = "apply"
 RECORD = "record"
@@ -548,7 +543,7 @@ def leadership_request_process(
     if outcome != APPLY and not note:
         raise ValidationError({"note": _("Say what was done, or why the request is refused.")})
     group = Group.objects.select_for_update().get(pk=locked.group_id)
-    roles = _active_roles(group)
+    roles = active_roles(group)
     if expected_roles is not None and sorted(expected_roles) != sorted(
         held.pk for held in roles.values()
     ):
