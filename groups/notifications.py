@@ -47,13 +47,18 @@ def program_team_language() -> AbstractContextManager[None]:
     return translation.override(settings.LANGUAGE_CODE)
 
 
+def program_team_key(kind: str, key: str) -> str:
+    """The outbox key of a program-team notice: once per kind and `key`."""
+    return f"program_team:{kind}:{key}"
+
+
 def program_team_enqueue(
     *, kind: str, key: str, group: Group, summary: str, details: str, admin_path: str
 ) -> OutboxEmail:
     """Tell the program team that something needs them (a new or resubmitted application,
     a leave request, a leadership change), in the caller's transaction, once per `key`."""
     return outbox_enqueue(
-        key=f"program_team:{kind}:{key}",
+        key=program_team_key(kind, key),
         kind=f"program_team_{kind}",
         to=settings.PROGRAM_TEAM_EMAIL,
         language=settings.LANGUAGE_CODE,

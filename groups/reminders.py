@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from meetings.models import Meeting
 
 from .audit import audit_record
 from .models import AuditEntry, Group, OutboxEmail
-from .notifications import program_team_enqueue
+from .notifications import program_team_enqueue, program_team_key, program_team_language
 from .outbox import outbox_enqueue
 from .requirements import (
     Checklist,
@@ -315,9 +315,14 @@ def reminder_key(due: Due, *, group_pk: int, user_pk: int) -> str:
 ESCALATION_NOTICE = "inactive_group"
 
 
+def escalation_notice_key(due: Due, *, group_pk: int) -> str:
+    """The notice's own key, once per group and inactive stretch."""
+    return f"group-{group_pk}:{due.period}"
+
+
 def escalation_key(due: Due, *, group_pk: int) -> str:
-    """The program team's notice key, as `program_team_enqueue` writes it."""
-    return f"program_team:{ESCALATION_NOTICE}:group-{group_pk}:{due.period}"
+    """The program team's notice key in the outbox."""
+    return program_team_key(ESCALATION_NOTICE, escalation_notice_key(due, group_pk=group_pk))
 
 
 # Reading the groups ------------------------------------------------------------------------
@@ -476,7 +481,7 @@ def _escalate(due: Due, *, group: Group, now: datetime) -> bool:
     review_due = locked.next_review_due or today
     days = int(due.details["days"])
     last: datetime | None = due.details.get("last_meeting_at")
-    with translation.override(settings.LANGUAGE_CODE):
+    with program_team_language():
         audit_record(
             group=locked,
             actor=None,
@@ -498,7 +503,7 @@ def _escalate(due: Due, *, group: Group, now: datetime) -> bool:
         ) % {"steps": steps, "due": date_format(review_due, "DATE_FORMAT")}
         program_team_enqueue(
             kind=ESCALATION_NOTICE,
-            key=f"group-{group.pk}:{due.period}",
+            key=escalation_notice_key(due, group_pk=group.pk),
             group=locked,
             summary=_("No meeting for %(days)d days") % {"days": days},
             details=f"{held} {queue}",
