@@ -28,8 +28,8 @@ from .reminders import (
     Due,
     ReminderFacts,
     month_period,
-    quarter_period,
     reminder_context,
+    reminders_due,
 )
 from .requirements import Contact, GroupFacts, evaluate_requirements
 
@@ -79,33 +79,13 @@ def _sample_facts(now: datetime, *, status: str = Group.Status.ADMITTED) -> Remi
     )
 
 
-def _sample_due(kind: str, now: datetime) -> Due:
-    match kind:
-        case "pace":
-            return Due(PACE, quarter_period(now), details={"count": 2, "expected": 4})
-        case "inactivity":
-            return Due(
-                INACTIVITY,
-                "2026-01-01",
-                key_kind=f"{INACTIVITY}-90",
-                details={
-                    "days": 95,
-                    "threshold": 90,
-                    "is_first": False,
-                    "last_meeting_at": now - timedelta(days=95),
-                },
-            )
-        case "tech_community_ids":
-            return Due(
-                TECH_COMMUNITY_IDS, month_period(now), details={"without_id": [SAMPLE_USER_PK]}
-            )
-        case "changes_requested":
-            return Due(CHANGES_REQUESTED, "v3", details={"days": 20})
-        case "review_due":
-            due = timezone.localdate(now) + timedelta(days=21)
-            return Due(REVIEW_DUE, due.isoformat(), details={"due": due, "days": 21})
-        case _:
-            return Due(kind, month_period(now))
+def _sample_due(kind: str, facts: ReminderFacts, now: datetime) -> Due:
+    """The reminder the rules themselves find due for the sample facts (they are built so
+    that every rule fires with the default settings); a bare one if a setting moved it."""
+    return next(
+        (due for due in reminders_due(facts, now=now) if due.kind == kind),
+        Due(kind, month_period(now)),
+    )
 
 
 def _sample(kind: str) -> Callable[[], dict[str, Any]]:
@@ -117,7 +97,7 @@ def _sample(kind: str) -> Callable[[], dict[str, Any]]:
         facts = _sample_facts(now, status=group.status)
         group.next_review_due = facts.next_review_due
         return reminder_context(
-            _sample_due(kind, now), group=group, user=_sample_user(), facts=facts, now=now
+            _sample_due(kind, facts, now), group=group, user=_sample_user(), facts=facts, now=now
         )
 
     return sample
