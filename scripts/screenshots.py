@@ -46,25 +46,25 @@ def fresh_totp(secret: str, used: Path) -> str:
         time.sleep(30 - time.time() % 30 + 0.5)
         window = int(time.time() // 30)
     used.write_text(str(window))
-    return totp(secret)
+    return totp(secret, at=window * 30)  # the window recorded, even if the clock moved on
 
 
 def answer_two_factor(page: Page, secret_file: Path, password: str) -> None:
     """Get past the portal's security stops: confirm the password, set up TOTP or give a code."""
     for _step in range(3):
         if "/reauthenticate" in page.url:
-            page.fill("input[name=password]", password)
+            field, value = "password", password
         elif "/2fa/totp/activate" in page.url:
             secret = page.input_value("#authenticator_secret")
             secret_file.write_text(secret)
-            page.fill("input[name=code]", fresh_totp(secret, secret_file.with_suffix(".used")))
+            field, value = "code", fresh_totp(secret, secret_file.with_suffix(".used"))
         elif "/2fa/authenticate" in page.url and secret_file.exists():
             secret = secret_file.read_text().strip()
-            page.fill("input[name=code]", fresh_totp(secret, secret_file.with_suffix(".used")))
+            field, value = "code", fresh_totp(secret, secret_file.with_suffix(".used"))
         else:
             return
+        page.fill(f"input[name={field}]", value)
         # The form with the field just filled: the page's other form is "Cancel".
-        field = "password" if "/reauthenticate" in page.url else "code"
         page.locator(f"form:has(input[name={field}]) button[type=submit]").first.click()
         page.wait_for_load_state()
 
