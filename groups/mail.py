@@ -154,8 +154,20 @@ def text_to_html(text: str) -> str:
     return linebreaks(urlize(text.strip(), nofollow=False, autoescape=True))
 
 
-def render_wording(wording: Wording, *, language: str, context: dict[str, Any]) -> RenderedEmail:
-    """Render `wording` in `language`; raises TemplateSyntaxError on a broken template."""
+def unsubscribe_note() -> str:
+    """Below an optional e-mail, with its one-click unsubscribe link (in the active language)."""
+    return _(
+        "This is an optional e-mail: program news or a non-urgent reminder. To receive no "
+        "more of them, open the link below; in your profile on the portal you can also "
+        "have them gathered into one e-mail a week."
+    )
+
+
+def render_wording(
+    wording: Wording, *, language: str, context: dict[str, Any], unsubscribe_url: str = ""
+) -> RenderedEmail:
+    """Render `wording` in `language`, with the unsubscribe footer of an optional e-mail if
+    `unsubscribe_url` is given; raises TemplateSyntaxError on a broken template."""
     from django.utils import timezone, translation
 
     # Times in the group's (or the call's) time zone where the context names one.
@@ -173,8 +185,12 @@ def render_wording(wording: Wording, *, language: str, context: dict[str, Any]) 
                 "LANGUAGE_CODE": language,
                 "subject": subject,
                 "body": mark_safe(text_to_html(text)),  # escaped by text_to_html
+                "unsubscribe_url": unsubscribe_url,
+                "unsubscribe_note": unsubscribe_note() if unsubscribe_url else "",
             },
         )
+        if unsubscribe_url:
+            text = f"{text.rstrip()}\n\n-- \n{unsubscribe_note()}\n{unsubscribe_url}\n"
     return RenderedEmail(
         subject=settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), text=text, html=html
     )
@@ -200,9 +216,16 @@ def validate_wording(wording: Wording, *, language: str, context: dict[str, Any]
         raise ValidationError({"subject": _("The subject must be one line.")})
 
 
-def render_templated(*, language: str, template: str, context: dict[str, Any]) -> RenderedEmail:
+def render_templated(
+    *, language: str, template: str, context: dict[str, Any], unsubscribe_url: str = ""
+) -> RenderedEmail:
     """Render the e-mail named `template` in `language` (the program team's wording)."""
-    return render_wording(wording_for(template, language), language=language, context=context)
+    return render_wording(
+        wording_for(template, language),
+        language=language,
+        context=context,
+        unsubscribe_url=unsubscribe_url,
+    )
 
 
 def send_rendered(

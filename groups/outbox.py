@@ -29,8 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone, translation
-from django.utils.html import format_html
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -82,28 +81,6 @@ def _due(now: datetime) -> Q:
     )
     abandoned = Q(status=Status.SENDING, claimed_at__lt=now - CLAIM_LEASE)
     return pending | abandoned
-
-
-def with_unsubscribe_footer(rendered: RenderedEmail, *, url: str, language: str) -> RenderedEmail:
-    """An optional e-mail with its one-click unsubscribe link below the text and the HTML."""
-    with translation.override(language):
-        note = _(
-            "This is an optional e-mail: program news or a non-urgent reminder. To receive no "
-            "more of them, open the link below; in your profile on the portal you can also "
-            "have them gathered into one e-mail a week."
-        )
-        text = f"{rendered.text.rstrip()}\n\n-- \n{note}\n{url}\n"
-        footer = format_html(
-            '<p style="max-width:600px;margin:0 auto;padding:0 16px 24px;'
-            'font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:13px;color:#57606a;">'
-            '{} <a href="{}">{}</a></p>\n',
-            note,
-            url,
-            _("Unsubscribe"),
-        )
-    head, body_end, tail = rendered.html.rpartition("</body>")
-    html = f"{head}{footer}{body_end}{tail}" if body_end else rendered.html + footer
-    return RenderedEmail(subject=rendered.subject, text=text, html=html)
 
 
 #: After the broker failed, this process stops nudging for this many seconds: a connection
@@ -163,9 +140,9 @@ def outbox_enqueue(
     existing = OutboxEmail.objects.filter(key=key).first()
     if existing is not None:
         return existing
-    rendered = render_templated(language=language, template=template, context=context)
-    if unsubscribe_url:
-        rendered = with_unsubscribe_footer(rendered, url=unsubscribe_url, language=language)
+    rendered = render_templated(
+        language=language, template=template, context=context, unsubscribe_url=unsubscribe_url
+    )
     email = OutboxEmail(
         key=key,
         kind=kind,
