@@ -5,11 +5,21 @@ import zoneinfo
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import LANGUAGE_CHOICES, Group, Review
 from .services import APPLICATION_DRAFT_FIELDS, LEADER_EDITABLE_FIELDS, STAFF_EDITABLE_FIELDS
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal next to the field it names, or above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_errors)
 
 
 class BulkDecisionForm(forms.Form):

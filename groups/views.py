@@ -33,6 +33,7 @@ from .forms import (
     GroupDetailsForm,
     GroupEditForm,
     LeaveRequestForm,
+    add_service_errors,
 )
 from .models import Group
 from .selectors import (
@@ -82,15 +83,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's refusal next to the field it names, or above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, field_errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_errors)
-
-
 def _leader_data(form: BaseForm) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.fields if name in LEADER_EDITABLE_FIELDS}
 
@@ -131,7 +123,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         try:
             group = group_create_draft(by=request.user, data=dict(form.cleaned_data))
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Your application for %(name)s is saved as a draft.") % {"name": group}
@@ -217,7 +209,7 @@ def _details_step(request: HttpRequest, group: Group, step: str) -> HttpResponse
         try:
             group_update_by_leader(group=group, by=request.user, data=_leader_data(form))
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved. Your application is kept as a draft."))
             return _after_step(request, group, step)
@@ -252,7 +244,7 @@ def _rules_step(request: HttpRequest, group: Group) -> HttpResponse:
                 co_leader_email=form.cleaned_data.get("co_leader_email") or "",
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             email = form.cleaned_data.get("co_leader_email")
             if email:
@@ -359,7 +351,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             changes = group_update_by_leader(group=group, by=request.user, data=_leader_data(form))
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             if changes:
                 messages.success(
@@ -381,7 +373,7 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             leave_request_create(group=group, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -25,6 +25,7 @@ from groups.exports import (
     hub_access_rows,
     hub_revoke_rows,
 )
+from groups.forms import add_service_errors
 from groups.models import Group
 
 from .forms import StaffUserChangeForm
@@ -281,8 +282,7 @@ class LeadershipChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeadershipCha
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
+                    add_service_errors(form, error)
                 else:
                     self.message_user(request, " ".join(error.messages), messages.ERROR)
                     return HttpResponseRedirect(request.get_full_path())

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -22,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
 from groups.access import LeaderGroupMixin
+from groups.forms import add_service_errors
 from program.models import ProgramRules
 
 from .adapters import remember_language
@@ -59,15 +59,6 @@ from .services import (
     leadership_step_down,
     profile_update,
 )
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's errors beside the form's fields; others go above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def error_text(error: ValidationError) -> str:
