@@ -316,9 +316,8 @@ def run_sweep(*, now: datetime) -> tuple[list[Sweep], int]:
     number of chunks the groups it reads make."""
     from benchmarks.reminders import run, timed_rolled_back
     from groups.reminders import CHUNK_SIZE, reminder_candidates
-    from groups.selectors import current_rules_version
 
-    candidates = reminder_candidates(now=now, rules_version=current_rules_version()).count()
+    candidates = reminder_candidates(now=now).count()
     chunks = candidates // CHUNK_SIZE + 1
     sweeps = []
     with mock.patch("groups.outbox.outbox_nudge"):

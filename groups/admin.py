@@ -28,7 +28,12 @@ from .outbox import outbox_resend
 from .queue import KIND_LABELS, QueueKind, leave_request_effects, review_queue
 from .queue import PAGE_SIZE as QUEUE_PAGE_SIZE
 from .requirements import FAILABLE, TITLES, Checklist, Outcome, failing_any_q, failing_q
-from .selectors import current_rules_version, group_checklist, groups_with_requirement_facts
+from .selectors import (
+    annotate_requirement_facts,
+    current_rules_version,
+    group_checklist,
+    groups_with_checklist_facts,
+)
 from .services import (
     STAFF_EDITABLE_FIELDS,
     GroupChangedError,
@@ -82,13 +87,14 @@ class FailingRequirementFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        now = _request_now(request)
-        if value == "any":
-            return queryset.filter(failing_any_q(now=now))
         codes = {code.value: code for code in FAILABLE}
-        if value not in codes:
+        if value != "any" and value not in codes:
             return queryset.none()
-        return queryset.filter(failing_q(codes[value], now=now))
+        now = _request_now(request)
+        facts = annotate_requirement_facts(queryset, rules_version=_request_rules_version(request))
+        if value == "any":
+            return facts.filter(failing_any_q(now=now))
+        return facts.filter(failing_q(codes[value], now=now))
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -288,11 +294,7 @@ class GroupAdmin(CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]):
         return False  # groups come into being by applying in the portal
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
-        return groups_with_requirement_facts(
-            super().get_queryset(request),
-            now=_request_now(request),
-            rules_version=_request_rules_version(request),
-        )
+        return groups_with_checklist_facts(super().get_queryset(request), now=_request_now(request))
 
     def _stamp(self, request: HttpRequest, obj: Group) -> Group:
         """Give the row the request's clock and rules version, so its checklist needs no query."""

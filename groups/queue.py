@@ -5,7 +5,7 @@ Five kinds of work: a submitted application, a resubmission after changes were r
 admitted group whose review date has come, an open leave request and an open leadership change
 request. The list costs a fixed number of queries however long it is: three cheap queries find
 the items, and only the groups on the page shown get their checklist
-(`groups_with_requirement_facts`: one query and two prefetches), plus the rules version.
+(`groups_with_checklist_facts`: one query and two prefetches), plus the rules version.
 """
 
 from collections import Counter
@@ -24,7 +24,7 @@ from leaders.models import CoLeaderInvitation, Leadership, LeadershipChangeReque
 
 from .models import Group, LeaveRequest, Review
 from .requirements import Checklist
-from .selectors import current_rules_version, group_checklist, groups_with_requirement_facts
+from .selectors import current_rules_version, group_checklist, groups_with_checklist_facts
 
 
 class QueueKind(StrEnum):
@@ -46,21 +46,37 @@ KIND_LABELS = {
 #: Among items waiting since the same moment, the group's own decisions come first.
 KIND_ORDER = {kind: position for position, kind in enumerate(QueueKind)}
 
-#: Items on one page of the admin's queue; only these get their checklist computed.
-PAGE_SIZE = 100
+#: Items on one page of the admin's queue (as many as the admin's group list shows); only these
+#: get their checklist computed.
+PAGE_SIZE = 50
+
+
+#: The admin page that settles each kind of item, given the group's or the request's key.
+ACTION_URL_NAMES = {
+    QueueKind.APPLICATION: "admin:groups_group_decide",
+    QueueKind.RESUBMISSION: "admin:groups_group_decide",
+    QueueKind.PERIODIC_REVIEW: "admin:groups_group_decide",
+    QueueKind.LEAVE_REQUEST: "admin:groups_leaverequest_process",
+    QueueKind.LEADERSHIP_CHANGE: "admin:leaders_leadershipchangerequest_process",
+}
 
 
 @dataclass
 class QueueItem:
-    """One piece of work for the program team."""
+    """One piece of work for the program team.
+
+    The whole queue is read as plain values (to count and sort it); only the items of the
+    page shown get their `group` (with its checklist) and their `request` as model objects.
+    """
 
     kind: QueueKind
-    group: Group
+    group_pk: int
+    group_name: str
     waiting_since: datetime
-    #: Where the team acts on it: the decide page, or the request's processing page.
-    action_url: str
     #: The request behind a leave or leadership change item.
     request: LeaveRequest | LeadershipChangeRequest | None = None
+    #: The group, with the facts of its checklist (filled for the items of the page shown).
+    group: Group | None = None
     #: The group's checklist now (filled for the items of the page shown).
     checklist: Checklist | None = None
 
@@ -74,6 +90,12 @@ class QueueItem:
         return self.request is None
 
     @property
+    def action_url(self) -> str:
+        """Where the team acts on it: the decide page, or the request's processing page."""
+        key = self.group_pk if self.request is None else self.request.pk
+        return reverse(ACTION_URL_NAMES[self.kind], args=[key])
+
+    @property
     def failing_titles(self) -> list[str]:
         return [result.title for result in self.checklist.failing] if self.checklist else []
 
@@ -82,7 +104,7 @@ class QueueItem:
 
     def sort_key(self) -> tuple[datetime, int, str, int]:
         request_pk = self.request.pk if self.request is not None else 0
-        return (self.waiting_since, KIND_ORDER[self.kind], self.group.name, request_pk)
+        return (self.waiting_since, KIND_ORDER[self.kind], self.group_name, request_pk)
 
 
 @dataclass
@@ -113,87 +135,76 @@ def _group_items(*, now: datetime) -> list[QueueItem]:
         decision=Review.Decision.REQUEST_CHANGES,
         decided_at__lte=OuterRef("submitted_at"),
     )
-    groups = (
+    rows = (
         Group.objects.filter(
             Q(status=Group.Status.SUBMITTED)
             | Q(status=Group.Status.ADMITTED, next_review_due__lte=today)
         )
-        .only(
-            "pk", "name", "slug", "status", "submitted_at", "status_changed_at", "next_review_due"
-        )
         .annotate(resubmitted=Exists(changes_requested_before))
         .order_by()
+        .values_list(
+            "pk",
+            "name",
+            "status",
+            "submitted_at",
+            "status_changed_at",
+            "next_review_due",
+            "resubmitted",
+        )
     )
     items = []
-    for group in groups:
-        if group.status == Group.Status.ADMITTED:
-            assert group.next_review_due is not None  # the filter above
+    for pk, name, status, submitted_at, status_changed_at, review_due, resubmitted in rows:
+        if status == Group.Status.ADMITTED:
             kind = QueueKind.PERIODIC_REVIEW
-            since = _start_of_day(group.next_review_due)
+            since = _start_of_day(review_due)
         else:
-            kind = QueueKind.RESUBMISSION if group.resubmitted else QueueKind.APPLICATION  # type: ignore[attr-defined]
-            since = group.submitted_at or group.status_changed_at
-        items.append(
-            QueueItem(
-                kind=kind,
-                group=group,
-                waiting_since=since,
-                action_url=reverse("admin:groups_group_decide", args=[group.pk]),
-            )
-        )
+            kind = QueueKind.RESUBMISSION if resubmitted else QueueKind.APPLICATION
+            since = submitted_at or status_changed_at
+        items.append(QueueItem(kind=kind, group_pk=pk, group_name=name, waiting_since=since))
     return items
 
 
 def _request_items() -> list[QueueItem]:
-    """Open leave requests and open leadership change requests."""
+    """Open leave requests and open leadership change requests (few: read whole)."""
     leave_requests = LeaveRequest.objects.filter(status=LeaveRequest.Status.OPEN).select_related(
         "group", "requested_by"
     )
     change_requests = LeadershipChangeRequest.objects.filter(
         status=RequestStatus.OPEN
     ).select_related("group", "requested_by")
-    items = [
-        QueueItem(
-            kind=QueueKind.LEAVE_REQUEST,
-            group=leave.group,
-            waiting_since=leave.created_at,
-            action_url=reverse("admin:groups_leaverequest_process", args=[leave.pk]),
-            request=leave,
-        )
-        for leave in leave_requests
+    requests: list[tuple[QueueKind, LeaveRequest | LeadershipChangeRequest]] = [
+        *((QueueKind.LEAVE_REQUEST, leave) for leave in leave_requests),
+        *((QueueKind.LEADERSHIP_CHANGE, change) for change in change_requests),
     ]
-    items += [
+    return [
         QueueItem(
-            kind=QueueKind.LEADERSHIP_CHANGE,
-            group=change.group,
-            waiting_since=change.created_at,
-            action_url=reverse("admin:leaders_leadershipchangerequest_process", args=[change.pk]),
-            request=change,
+            kind=kind,
+            group_pk=request.group_id,
+            group_name=request.group.name,
+            waiting_since=request.created_at,
+            request=request,
         )
-        for change in change_requests
+        for kind, request in requests
     ]
-    return items
 
 
 def _attach_checklists(items: list[QueueItem], *, now: datetime) -> None:
-    """Give each item its group's checklist, fetched for all of them at once."""
+    """Give each item its group, with its checklist, fetched for all of them at once."""
     if not items:
         return
     rules_version = current_rules_version()
-    ids = {item.group.pk for item in items}
+    ids = {item.group_pk for item in items}
     fetched = {
         group.pk: group
-        for group in groups_with_requirement_facts(
-            Group.objects.filter(pk__in=ids), now=now, rules_version=rules_version
-        )
+        for group in groups_with_checklist_facts(Group.objects.filter(pk__in=ids), now=now)
     }
     checklists = {
         pk: group_checklist(group, now=now, rules_version=rules_version)
         for pk, group in fetched.items()
     }
     for item in items:
-        item.group = fetched[item.group.pk]
-        item.checklist = checklists[item.group.pk]
+        item.group = fetched[item.group_pk]
+        item.checklist = checklists[item.group_pk]
 
 
 def review_queue(

@@ -44,7 +44,7 @@ from .requirements import (
     evaluate_requirements,
     meeting_window,
 )
-from .selectors import current_rules_version, groups_with_requirement_facts, requirement_facts
+from .selectors import current_rules_version, groups_with_checklist_facts, requirement_facts
 
 #: Groups read per chunk: the queries of a run grow with groups / CHUNK_SIZE, never per group.
 CHUNK_SIZE = 1000
@@ -328,7 +328,7 @@ def escalation_key(due: Due, *, group_pk: int) -> str:
 # Reading the groups ------------------------------------------------------------------------
 
 
-def reminder_candidates(*, now: datetime, rules_version: int | None) -> QuerySet[Group]:
+def reminder_candidates(*, now: datetime) -> QuerySet[Group]:
     """Admitted groups and applications with changes requested, with their requirement facts
     and the start of their latest meeting held by `now` (the main query and two prefetches)."""
     last_meeting = (
@@ -339,7 +339,7 @@ def reminder_candidates(*, now: datetime, rules_version: int | None) -> QuerySet
     queryset = Group.objects.filter(
         status__in=[Group.Status.ADMITTED, Group.Status.CHANGES_REQUESTED]
     ).annotate(reminder_last_meeting_at=Subquery(last_meeting))
-    return groups_with_requirement_facts(queryset, now=now, rules_version=rules_version)
+    return groups_with_checklist_facts(queryset, now=now)
 
 
 def reminder_facts(group: Group, *, now: datetime, rules_version: int | None) -> ReminderFacts:
@@ -572,7 +572,7 @@ def send_compliance_reminders(*, now: datetime, chunk_size: int = CHUNK_SIZE) ->
     """
     counts: Counter[str] = Counter(dict.fromkeys(KINDS, 0))
     rules_version = current_rules_version()
-    candidates = reminder_candidates(now=now, rules_version=rules_version).order_by("pk")
+    candidates = reminder_candidates(now=now).order_by("pk")
     last_pk = 0
     while True:
         with transaction.atomic():

@@ -55,14 +55,43 @@ def _count(queryset: QuerySet[Meeting]) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def groups_with_requirement_facts(
-    queryset: QuerySet[Group], *, now: datetime, rules_version: int | None
-) -> QuerySet[Group]:
-    """Annotate and prefetch what `requirement_facts` and `requirements.failing_q` need.
+def groups_with_checklist_facts(queryset: QuerySet[Group], *, now: datetime) -> QuerySet[Group]:
+    """What `requirement_facts` needs for each group fetched: the main query (with two
+    per-row meeting counts) and two prefetches, however many groups are fetched.
 
-    Costs the main query plus two prefetches, however many groups the page shows.
+    For pages and jobs that read the groups they show. To filter on the requirements in SQL
+    (`requirements.failing_q`), use `groups_with_requirement_facts`.
     """
     in_window = _meetings_in_window(now=now).filter(group=OuterRef("pk"))
+    acceptances = RulesAcceptance.objects.filter(
+        user=OuterRef("user_id"), rules__published_at__isnull=False
+    ).order_by("-rules__version")
+    contacts = (
+        Leadership.objects.active()
+        .select_related("user")
+        .annotate(accepted_version=Subquery(acceptances.values("rules__version")[:1]))
+    )
+    azure_starts = (
+        _meetings_in_window(now=now).azure_related().only("group_id", "starts_at").order_by()
+    )
+    return queryset.annotate(
+        req_fee_meetings=_count(in_window.filter(entry_fee__gt=0)),
+        req_azure_meetings=_count(in_window.filter(is_azure_related=True)),
+    ).prefetch_related(
+        Prefetch("leaderships", queryset=contacts, to_attr="active_leaderships"),
+        Prefetch("meetings", queryset=azure_starts, to_attr="azure_meetings_in_window"),
+    )
+
+
+def annotate_requirement_facts(
+    queryset: QuerySet[Group], *, rules_version: int | None
+) -> QuerySet[Group]:
+    """The contacts' facts `requirements.failing_q` filters on, as SQL annotations.
+
+    Meant for filters over many groups. PostgreSQL computes these for the whole table (hashed
+    subplans) even when a page shows fifty groups, so pages that only show groups take
+    `groups_with_checklist_facts`, which reads the same facts from its prefetch.
+    """
     active = Leadership.objects.active().filter(group=OuterRef("pk"))
     leader = active.filter(role=Leadership.Role.LEADER)
     co_leader = active.filter(role=Leadership.Role.CO_LEADER)
@@ -77,18 +106,6 @@ def groups_with_requirement_facts(
         )
         leader_accepted = Exists(leader.filter(accepted))
         co_leader_accepted = Exists(co_leader.filter(accepted))
-
-    acceptances = RulesAcceptance.objects.filter(
-        user=OuterRef("user_id"), rules__published_at__isnull=False
-    ).order_by("-rules__version")
-    contacts = (
-        Leadership.objects.active()
-        .select_related("user")
-        .annotate(accepted_version=Subquery(acceptances.values("rules__version")[:1]))
-    )
-    azure_starts = (
-        _meetings_in_window(now=now).azure_related().only("group_id", "starts_at").order_by()
-    )
     return queryset.annotate(
         req_has_leader=Exists(leader),
         req_has_co_leader=Exists(co_leader),
@@ -96,11 +113,15 @@ def groups_with_requirement_facts(
         req_co_leader_has_id=Exists(co_leader.filter(with_id)),
         req_leader_accepted=leader_accepted,
         req_co_leader_accepted=co_leader_accepted,
-        req_fee_meetings=_count(in_window.filter(entry_fee__gt=0)),
-        req_azure_meetings=_count(in_window.filter(is_azure_related=True)),
-    ).prefetch_related(
-        Prefetch("leaderships", queryset=contacts, to_attr="active_leaderships"),
-        Prefetch("meetings", queryset=azure_starts, to_attr="azure_meetings_in_window"),
+    )
+
+
+def groups_with_requirement_facts(
+    queryset: QuerySet[Group], *, now: datetime, rules_version: int | None
+) -> QuerySet[Group]:
+    """Everything `requirement_facts` reads and `requirements.failing_q` filters on."""
+    return annotate_requirement_facts(
+        groups_with_checklist_facts(queryset, now=now), rules_version=rules_version
     )
 
 
@@ -121,7 +142,7 @@ def active_contacts(group: Group) -> dict[str, Leadership]:
 
 
 def requirement_facts(group: Group, *, rules_version: int | None) -> GroupFacts:
-    """The facts of a group fetched through `groups_with_requirement_facts` (no query)."""
+    """The facts of a group fetched through `groups_with_checklist_facts` (no query)."""
     contacts = active_contacts(group)
     return GroupFacts(
         status=group.status,
@@ -148,9 +169,7 @@ def group_checklist(group: Group, *, now: datetime, rules_version: int | None) -
 def checklist_for(group: Group, *, now: datetime) -> Checklist:
     """The checklist of one group, fetched fresh (a handful of queries)."""
     version = current_rules_version()
-    fetched = groups_with_requirement_facts(
-        Group.objects.filter(pk=group.pk), now=now, rules_version=version
-    ).get()
+    fetched = groups_with_checklist_facts(Group.objects.filter(pk=group.pk), now=now).get()
     return group_checklist(fetched, now=now, rules_version=version)
 
 
@@ -237,9 +256,7 @@ def group_overview(group: Group, *, now: datetime) -> GroupOverview:
     The chart and the checklist read the same fetched meetings, so they always agree.
     """
     version = current_rules_version()
-    fetched = groups_with_requirement_facts(
-        Group.objects.filter(pk=group.pk), now=now, rules_version=version
-    ).get()
+    fetched = groups_with_checklist_facts(Group.objects.filter(pk=group.pk), now=now).get()
     window_start, window_end = meeting_window(now)
     starts = [meeting.starts_at for meeting in fetched.azure_meetings_in_window]  # type: ignore[attr-defined]
     return GroupOverview(

@@ -17,6 +17,7 @@ from groups.requirements import (
 from groups.selectors import (
     checklist_for,
     group_checklist,
+    groups_with_checklist_facts,
     groups_with_requirement_facts,
     requirement_facts,
 )
@@ -47,9 +48,7 @@ def admitted_group(**kwargs: object) -> Group:
 
 
 def facts_of(group: Group, *, rules_version: int | None = None) -> GroupFacts:
-    fetched = groups_with_requirement_facts(
-        Group.objects.filter(pk=group.pk), now=NOW, rules_version=rules_version
-    ).get()
+    fetched = groups_with_checklist_facts(Group.objects.filter(pk=group.pk), now=NOW).get()
     return requirement_facts(fetched, rules_version=rules_version)
 
 
@@ -479,9 +478,8 @@ def varied_groups() -> dict[str, Group]:
 
 
 def python_failing(code: Code, *, rules_version: int | None) -> set[int]:
-    groups = groups_with_requirement_facts(
-        Group.objects.all(), now=NOW, rules_version=rules_version
-    )
+    """What the pages show: each group's checklist from `groups_with_checklist_facts`."""
+    groups = groups_with_checklist_facts(Group.objects.all(), now=NOW)
     return {
         group.pk
         for group in groups
@@ -491,6 +489,7 @@ def python_failing(code: Code, *, rules_version: int | None) -> set[int]:
 
 
 def sql_failing(code: Code, *, rules_version: int | None) -> set[int]:
+    """What the admin's filter and the overview count: `failing_q` in SQL."""
     groups = groups_with_requirement_facts(
         Group.objects.all(), now=NOW, rules_version=rules_version
     )
@@ -565,7 +564,7 @@ def group_with_everything() -> Group:
 
 
 def evaluate_all() -> list[str]:
-    groups = groups_with_requirement_facts(Group.objects.all(), now=NOW, rules_version=2)
+    groups = groups_with_checklist_facts(Group.objects.all(), now=NOW)
     return [group_checklist(group, now=NOW, rules_version=2).summary for group in groups]
 
 
