@@ -92,21 +92,38 @@ def directory_groups(
     )
 
 
-def directory_countries() -> list[tuple[str, str]]:
-    """(code, name) of the countries that admitted groups are in, by name; one query."""
-    codes = public_groups().order_by().values_list("country", flat=True).distinct()
-    return sorted(((str(code), str(countries.name(code))) for code in codes), key=_by_name)
+@dataclass(frozen=True)
+class Places:
+    """Where admitted groups are: the choices of the directory's country and city filters."""
+
+    #: (country code, country name) pairs, by name.
+    countries: list[tuple[str, str]]
+    #: Each country's cities, by name (a city spelt in two cases is listed once).
+    cities_by_country: dict[str, list[str]]
+
+    def cities(self, country: str = "") -> list[str]:
+        """The cities in `country`, or in every country for ""."""
+        if country:
+            return self.cities_by_country.get(country, [])
+        return _unique_cities(city for cities in self.cities_by_country.values() for city in cities)
 
 
-def directory_cities(*, country: str = "") -> list[str]:
-    """The cities that admitted groups are in (in `country` when one is given); one query."""
-    groups = public_groups()
-    if country:
-        groups = groups.filter(country=country)
-    cities = groups.order_by().values_list("city", flat=True).distinct()
-    # Two groups may spell a city in different cases: list it once.
+def _unique_cities(cities: Iterable[str]) -> list[str]:
+    # Two groups may spell a city in different cases: list it once (the first spelling sorted).
     unique = {city.casefold(): city for city in sorted(cities, reverse=True)}
     return sorted(unique.values(), key=str.casefold)
+
+
+def directory_places() -> Places:
+    """The countries and cities admitted groups are in; one query."""
+    pairs = public_groups().order_by().values_list("country", "city").distinct()
+    by_country: dict[str, list[str]] = {}
+    for code, city in pairs:
+        by_country.setdefault(str(code), []).append(city)
+    return Places(
+        countries=sorted(((code, str(countries.name(code))) for code in by_country), key=_by_name),
+        cities_by_country={code: _unique_cities(cities) for code, cities in by_country.items()},
+    )
 
 
 def public_group(*, slug: str) -> Group | None:

@@ -120,7 +120,8 @@ class Group(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["status", "next_review_due"], name="group_status_review_idx"),
-            models.Index(fields=["country", "city"], name="group_place_idx"),
+            # The directory's filter choices: read from the index alone (admitted groups).
+            models.Index(fields=["status", "country", "city"], name="group_status_place_idx"),
             models.Index(fields=["status", "coc_link_checked_at"], name="group_coc_check_idx"),
             # The admin's list and the public directory (admitted groups) are sorted by name.
             models.Index(fields=["name"], name="group_name_idx"),

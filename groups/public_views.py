@@ -90,11 +90,12 @@ def _page_of(items: Any, *, number: str | None) -> dict[str, Any]:
 def group_list(request: HttpRequest) -> HttpResponse:
     """Admitted groups by name, searchable, filterable by country and city, 24 to a page."""
     now = timezone.now()
-    countries = directory.directory_countries()
+    places = directory.directory_places()
     # The city list follows the chosen country, so it only offers cities that give results.
-    country = _known_country(request.GET.get("country"), countries)
-    cities = directory.directory_cities(country=country)
-    form = DirectoryFilterForm(request.GET or None, countries=countries, cities=cities)
+    country = _known_country(request.GET.get("country"), places.countries)
+    form = DirectoryFilterForm(
+        request.GET or None, countries=places.countries, cities=places.cities(country)
+    )
     filters = form.filters()
     groups = directory.directory_groups(now=now, **filters)
     context = _page_of(groups, number=request.GET.get("page"))

@@ -26,9 +26,11 @@ def test_every_page_answers_and_is_compared_with_its_visitors_bare_page(demo):
         ("bare page (floor)", "staff"),
         ("bare page (floor)", "anonymous"),
         ("leader dashboard", "leader"),
+        ("admin home (Django's)", "staff"),
         ("admin group list", "staff"),
         ("review queue", "staff"),
         ("program overview", "staff"),
+        ("overview, computing", "staff"),
         ("directory", "anonymous"),
     }
     for m in measured:
@@ -42,6 +44,18 @@ def test_every_page_answers_and_is_compared_with_its_visitors_bare_page(demo):
     assert (
         by_name["admin group list", "staff"].queries > by_name["bare page (floor)", "staff"].queries
     )
+
+
+def test_the_overview_is_measured_with_its_figures_kept_and_computing_them(demo, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.TECHGROUPS_OVERVIEW_CACHE_SECONDS = 300
+
+    with pages.benchmark_settings():
+        measured = {m.name: m for m in pages.measure_pages(repeat=1)}
+
+    assert measured["program overview"].queries < measured["overview, computing"].queries
+    assert measured["admin home (Django's)"].reference
+    assert not measured["admin home (Django's)"].over_aim
 
 
 def test_the_export_is_streamed_to_the_last_row(demo):

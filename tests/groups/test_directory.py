@@ -656,8 +656,8 @@ def build_directory(count: int) -> Group:
 def test_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count, query):
     build_directory(count)
 
-    # countries, cities, count, page of groups (next meeting included)
-    with django_assert_num_queries(4):
+    # places (countries and cities), count, page of groups (next meeting included)
+    with django_assert_num_queries(3):
         response = client.get(LIST_URL, query)
 
     assert response.status_code == 200
@@ -671,8 +671,8 @@ def test_list_for_a_signed_in_leader_runs_a_fixed_number_of_queries(
     first = build_directory(count)
     client.force_login(Leadership.objects.filter(group=first).first().user)
 
-    # session, user, the menu's admitted-group check, then the four of the list
-    with django_assert_num_queries(7):
+    # session, user, the menu's admitted-group check, then the three of the list
+    with django_assert_num_queries(6):
         client.get(LIST_URL)
 
 

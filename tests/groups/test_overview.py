@@ -3,9 +3,11 @@ queries, its charts' layout, and who may open the page."""
 
 import random
 import re
+import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -522,6 +524,112 @@ def test_the_page_runs_a_fixed_number_of_queries(
         response = client.get(URL)
 
     assert response.status_code == 200
+
+
+# Kept figures (TECHGROUPS_OVERVIEW_CACHE_SECONDS; the test settings' cache keeps nothing) ----
+
+
+@pytest.fixture
+def kept_figures(settings):
+    """A real cache, empty, keeping the figures for five minutes."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.TECHGROUPS_OVERVIEW_CACHE_SECONDS = 300
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def admitted_count(response: Any) -> str:
+    match = re.search(r"Admitted groups</dt><dd>(\d+)</dd>", response.content.decode())
+    assert match, "the summary of admitted groups is missing"
+    return match.group(1)
+
+
+def test_a_second_visit_reads_the_kept_figures_without_the_overview_s_queries(
+    client, team_member, kept_figures, django_assert_num_queries
+):
+    populate(2)
+    first = client.get(URL)
+
+    with django_assert_num_queries(5):  # session, user, two-factor, permissions
+        second = client.get(URL)
+
+    assert admitted_count(second) == admitted_count(first)
+    assert "They are computed again when they are 5 minutes old." in second.content.decode()
+
+
+def test_kept_figures_stay_until_someone_asks_for_them_again(client, team_member, kept_figures):
+    GroupFactory(status=Status.ADMITTED, admitted_at=NOW)
+    assert admitted_count(client.get(URL)) == "1"
+    GroupFactory(status=Status.ADMITTED, admitted_at=NOW)
+
+    assert admitted_count(client.get(URL)) == "1"  # kept
+    response = client.post(URL)
+
+    assert response.status_code == 302
+    assert response["Location"] == URL
+    assert admitted_count(client.get(URL)) == "2"
+
+
+def test_kept_figures_expire_after_the_setting(client, team_member, kept_figures, settings):
+    settings.TECHGROUPS_OVERVIEW_CACHE_SECONDS = 1
+    GroupFactory(status=Status.ADMITTED, admitted_at=NOW)
+    assert admitted_count(client.get(URL)) == "1"
+    GroupFactory(status=Status.ADMITTED, admitted_at=NOW)
+
+    with mock.patch("django.core.cache.backends.locmem.time.time", return_value=time.time() + 2):
+        assert admitted_count(client.get(URL)) == "2"
+
+
+def test_with_the_setting_at_zero_every_visit_computes_the_figures(
+    client, team_member, kept_figures, settings
+):
+    settings.TECHGROUPS_OVERVIEW_CACHE_SECONDS = 0
+    GroupFactory(status=Status.ADMITTED, admitted_at=NOW)
+    assert admitted_count(client.get(URL)) == "1"
+    GroupFactory(status=Status.ADMITTED, admitted_at=NOW)
+
+    response = client.get(URL)
+
+    assert admitted_count(response) == "2"
+    assert "Compute again now" not in response.content.decode()
+
+
+def test_figures_are_kept_per_language(client, team_member, kept_figures):
+    assert "Changes requested" in client.get(URL).content.decode()  # a status label, kept
+
+    swedish = client.get(URL, headers={"accept-language": "sv"}).content.decode()
+
+    assert "Ändringar begärda" in swedish
+    assert "Changes requested" not in swedish
+
+
+def test_computing_again_needs_the_csrf_token(team_member, kept_figures):
+    from django.test import Client
+
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(team_member)
+
+    assert guarded.post(URL).status_code == 403
+
+
+def test_computing_again_is_for_the_program_team_only(client, kept_figures):
+    client.force_login(StaffFactory())
+
+    assert client.post(URL).status_code == 403
+
+
+def test_anonymous_post_is_sent_to_sign_in(client, kept_figures):
+    response = client.post(URL)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_other_methods_are_refused(client, team_member):
+    assert client.put(URL).status_code == 405
 
 
 def test_the_address_is_the_overview_not_an_admin_app_index():
