@@ -604,6 +604,8 @@ def test_figures_are_kept_per_language(client, team_member, kept_figures):
 
     assert "Ändringar begärda" in swedish
     assert "Changes requested" not in swedish
+    assert "De räknas om när de är 5 minuter gamla." in swedish
+    assert "Räkna om nu" in swedish
 
 
 def test_computing_again_needs_the_csrf_token(team_member, kept_figures):
