@@ -13,6 +13,18 @@ def program_team(db):
     return sync_program_team(apps)
 
 
+@pytest.fixture
+def staff(client, program_team):
+    """A member of the program team, signed in on `client` (StaffFactory gives an
+    authenticator app, which the admin asks for)."""
+    from tests.factories import StaffFactory
+
+    user = StaffFactory(name="Petra Staff")
+    user.groups.add(program_team)
+    client.force_login(user)
+    return user
+
+
 @pytest.fixture(autouse=True)
 def _outbox_nudges_on():
     """A test that took the broker down must not pause the next test's nudges."""

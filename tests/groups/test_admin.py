@@ -24,14 +24,6 @@ pytestmark = pytest.mark.django_db
 LIST_URL = reverse("admin:groups_group_changelist")
 
 
-@pytest.fixture
-def staff(client, program_team):
-    user = StaffFactory()
-    user.groups.add(program_team)
-    client.force_login(user)
-    return user
-
-
 def complete_group(**kwargs):
     """A group that meets every requirement."""
     group = GroupFactory(**kwargs)

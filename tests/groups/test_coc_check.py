@@ -584,13 +584,10 @@ def test_a_real_worker_checks_every_due_link_in_batches(
 
 
 @pytest.fixture
-def staff(client, program_team):
-    user = StaffFactory()
-    user.groups.add(program_team)
+def staff(staff):
     # The program team reads the history (groups.program_team.PERMISSIONS lists it too).
-    user.user_permissions.add(Permission.objects.get(codename="view_codeofconductcheck"))
-    client.force_login(user)
-    return user
+    staff.user_permissions.add(Permission.objects.get(codename="view_codeofconductcheck"))
+    return staff
 
 
 @pytest.mark.django_db

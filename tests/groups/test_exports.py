@@ -48,15 +48,6 @@ HUB_REVOKE_HEADER = [
 
 
 @pytest.fixture
-def staff(client, program_team):
-    """A member of the program team, which holds groups.export_group."""
-    user = StaffFactory()
-    user.groups.add(program_team)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def staff_without_export(client):
     """Staff who may view every list but not export."""
     user = StaffFactory()

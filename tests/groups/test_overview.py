@@ -501,23 +501,13 @@ def test_with_no_group_at_risk_the_list_needs_one_query_less(django_assert_num_q
 # The page ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def team_member(client, program_team):
-    user = StaffFactory()
-    user.groups.add(program_team)
-    client.force_login(user)
-    return user
-
-
 #: The session, the user, their authenticator (two-factor), their permissions (their own and
 #: their groups'), then the overview's own queries.
 PAGE_QUERIES = 5 + OVERVIEW_QUERIES
 
 
 @pytest.mark.parametrize("size", [1, 4])
-def test_the_page_runs_a_fixed_number_of_queries(
-    client, team_member, size, django_assert_num_queries
-):
+def test_the_page_runs_a_fixed_number_of_queries(client, staff, size, django_assert_num_queries):
     populate(size)
 
     with django_assert_num_queries(PAGE_QUERIES):
@@ -548,7 +538,7 @@ def admitted_count(response: Any) -> str:
 
 
 def test_a_second_visit_reads_the_kept_figures_without_the_overview_s_queries(
-    client, team_member, kept_figures, django_assert_num_queries
+    client, staff, kept_figures, django_assert_num_queries
 ):
     populate(2)
     first = client.get(URL)
@@ -560,7 +550,7 @@ def test_a_second_visit_reads_the_kept_figures_without_the_overview_s_queries(
     assert "They are computed again when they are 5 minutes old." in second.content.decode()
 
 
-def test_kept_figures_stay_until_someone_asks_for_them_again(client, team_member, kept_figures):
+def test_kept_figures_stay_until_someone_asks_for_them_again(client, staff, kept_figures):
     GroupFactory(status=Status.ADMITTED, admitted_at=NOW)
     assert admitted_count(client.get(URL)) == "1"
     GroupFactory(status=Status.ADMITTED, admitted_at=NOW)
@@ -573,7 +563,7 @@ def test_kept_figures_stay_until_someone_asks_for_them_again(client, team_member
     assert admitted_count(client.get(URL)) == "2"
 
 
-def test_kept_figures_expire_after_the_setting(client, team_member, kept_figures, settings):
+def test_kept_figures_expire_after_the_setting(client, staff, kept_figures, settings):
     settings.TECHGROUPS_OVERVIEW_CACHE_SECONDS = 1
     GroupFactory(status=Status.ADMITTED, admitted_at=NOW)
     assert admitted_count(client.get(URL)) == "1"
@@ -584,7 +574,7 @@ def test_kept_figures_expire_after_the_setting(client, team_member, kept_figures
 
 
 def test_with_the_setting_at_zero_every_visit_computes_the_figures(
-    client, team_member, kept_figures, settings
+    client, staff, kept_figures, settings
 ):
     settings.TECHGROUPS_OVERVIEW_CACHE_SECONDS = 0
     GroupFactory(status=Status.ADMITTED, admitted_at=NOW)
@@ -597,7 +587,7 @@ def test_with_the_setting_at_zero_every_visit_computes_the_figures(
     assert "Compute again now" not in response.content.decode()
 
 
-def test_figures_are_kept_per_language(client, team_member, kept_figures):
+def test_figures_are_kept_per_language(client, staff, kept_figures):
     assert "Changes requested" in client.get(URL).content.decode()  # a status label, kept
 
     swedish = client.get(URL, headers={"accept-language": "sv"}).content.decode()
@@ -608,11 +598,11 @@ def test_figures_are_kept_per_language(client, team_member, kept_figures):
     assert "Räkna om nu" in swedish
 
 
-def test_computing_again_needs_the_csrf_token(team_member, kept_figures):
+def test_computing_again_needs_the_csrf_token(staff, kept_figures):
     from django.test import Client
 
     guarded = Client(enforce_csrf_checks=True)
-    guarded.force_login(team_member)
+    guarded.force_login(staff)
 
     assert guarded.post(URL).status_code == 403
 
@@ -630,7 +620,7 @@ def test_anonymous_post_is_sent_to_sign_in(client, kept_figures):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_other_methods_are_refused(client, team_member):
+def test_other_methods_are_refused(client, staff):
     assert client.put(URL).status_code == 405
 
 
@@ -672,7 +662,7 @@ def test_staff_without_two_factor_set_it_up_first(client, program_team):
     assert response["Location"] == reverse("mfa_activate_totp")
 
 
-def test_the_page_shows_the_figures_with_tables_beside_the_charts(client, team_member):
+def test_the_page_shows_the_figures_with_tables_beside_the_charts(client, staff):
     group = GroupFactory(
         name="Quiet Azure Nights",
         status=Status.ADMITTED,
@@ -709,7 +699,7 @@ def test_the_page_shows_the_figures_with_tables_beside_the_charts(client, team_m
     assert 'href="/static/css/overview.css"' in content
 
 
-def test_the_admin_index_links_to_the_overview_for_the_program_team(client, team_member):
+def test_the_admin_index_links_to_the_overview_for_the_program_team(client, staff):
     content = client.get(reverse("admin:index")).content.decode()
 
     assert f'href="{URL}"' in content

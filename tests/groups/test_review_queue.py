@@ -46,14 +46,6 @@ QUEUE_URL = reverse("admin:groups_review_queue")
 QUEUE_PAGE_QUERIES = 12
 
 
-@pytest.fixture
-def staff(client, program_team):
-    user = StaffFactory(name="Petra Staff")
-    user.groups.add(program_team)
-    client.force_login(user)
-    return user
-
-
 def days_ago(days: float) -> timezone.datetime:
     return timezone.now() - timedelta(days=days)
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from groups import mail
 from groups.mail import EmailKind, Wording, install_default_templates, render_templated
 from program.models import EmailTemplate
-from tests.factories import LeadershipFactory, StaffFactory
+from tests.factories import LeadershipFactory
 
 NAME = "test_greeting"
 
@@ -133,14 +133,6 @@ def test_unknown_template_name_is_an_error(db):
 
 
 @pytest.fixture
-def team_member(client, program_team):
-    user = StaffFactory()
-    user.groups.add(program_team)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def row(shipped):
     install_default_templates()
     return EmailTemplate.objects.get(name=NAME, language="en")
@@ -151,7 +143,7 @@ def _change_url(row):
 
 
 @pytest.mark.django_db
-def test_change_page_shows_description_and_preview(client, team_member, row):
+def test_change_page_shows_description_and_preview(client, staff, row):
     response = client.get(_change_url(row))
     assert response.status_code == 200
     content = response.content.decode()
@@ -161,7 +153,7 @@ def test_change_page_shows_description_and_preview(client, team_member, row):
 
 
 @pytest.mark.django_db
-def test_saving_valid_wording_records_who(client, team_member, row):
+def test_saving_valid_wording_records_who(client, staff, row):
     response = client.post(
         _change_url(row), {"subject": "Hi {{ group.name }}", "body": "New text for {{ user.name }}"}
     )
@@ -170,7 +162,7 @@ def test_saving_valid_wording_records_who(client, team_member, row):
     assert (row.subject, row.body, row.updated_by) == (
         "Hi {{ group.name }}",
         "New text for {{ user.name }}",
-        team_member,
+        staff,
     )
     assert render_templated(language="en", template=NAME, context=_sample()).text == (
         "New text for Ada\n"
@@ -187,7 +179,7 @@ def test_saving_valid_wording_records_who(client, team_member, row):
         ({"subject": "", "body": "ok"}, "subject"),
     ],
 )
-def test_broken_wording_is_refused_next_to_the_field(client, team_member, row, data, field):
+def test_broken_wording_is_refused_next_to_the_field(client, staff, row, data, field):
     response = client.post(_change_url(row), data)
     assert response.status_code == 200
     assert field in response.context["adminform"].form.errors
@@ -196,7 +188,7 @@ def test_broken_wording_is_refused_next_to_the_field(client, team_member, row, d
 
 
 @pytest.mark.django_db
-def test_reset_puts_the_shipped_wording_back(client, team_member, row):
+def test_reset_puts_the_shipped_wording_back(client, staff, row):
     EmailTemplate.objects.filter(pk=row.pk).update(body="Edited")
     response = client.post(
         reverse("admin:program_emailtemplate_changelist"),
@@ -205,11 +197,11 @@ def test_reset_puts_the_shipped_wording_back(client, team_member, row):
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.body == EN.partition("\n\n")[2]
-    assert row.updated_by == team_member
+    assert row.updated_by == staff
 
 
 @pytest.mark.django_db
-def test_list_marks_edited_templates(client, team_member, row):
+def test_list_marks_edited_templates(client, staff, row):
     EmailTemplate.objects.filter(pk=row.pk).update(body="Edited")
     response = client.get(reverse("admin:program_emailtemplate_changelist"), {"q": NAME})
     assert response.status_code == 200
@@ -219,7 +211,7 @@ def test_list_marks_edited_templates(client, team_member, row):
 
 
 @pytest.mark.django_db
-def test_templates_cannot_be_added_or_deleted(client, team_member, row):
+def test_templates_cannot_be_added_or_deleted(client, staff, row):
     assert client.get(reverse("admin:program_emailtemplate_add")).status_code == 403
     assert client.get(reverse("admin:program_emailtemplate_delete", args=[row.pk])).status_code in (
         403,
@@ -249,7 +241,7 @@ def test_migrate_installs_wording_shipped_later(shipped):
 
 
 @pytest.mark.django_db
-def test_html_part_preview_is_framed_from_the_change_page(client, team_member, row):
+def test_html_part_preview_is_framed_from_the_change_page(client, staff, row):
     change = client.get(_change_url(row))
     assert "frame-src 'self'" in change["Content-Security-Policy"]
     preview_url = reverse("admin:program_emailtemplate_preview", args=[row.pk])
