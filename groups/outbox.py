@@ -47,8 +47,8 @@ CLAIM_LEASE = timedelta(minutes=10)
 SWEEP_BATCH = 100
 #: Tries before a row is given up as failed (the program team can resend it from the admin).
 MAX_ATTEMPTS = 10
-#: Backoff after a temporary error: 30 s, doubling, at most an hour.
-BACKOFF_FIRST = timedelta(seconds=30)
+#: Backoff after a temporary error: TECHGROUPS_OUTBOX_RETRY_SECONDS (30 s), doubling, at most
+#: an hour.
 BACKOFF_MAX = timedelta(hours=1)
 
 #: Temporary failures worth another try; SMTP 4xx replies count too (see is_temporary).
@@ -180,7 +180,8 @@ SKIPPED = Delivery("skipped")
 
 
 def _backoff(attempts: int) -> timedelta:
-    return min(BACKOFF_FIRST * (1 << max(attempts - 1, 0)), BACKOFF_MAX)
+    first = timedelta(seconds=settings.TECHGROUPS_OUTBOX_RETRY_SECONDS)
+    return min(first * (1 << max(attempts - 1, 0)), BACKOFF_MAX)
 
 
 def _message_id(email: OutboxEmail) -> str:

@@ -221,6 +221,8 @@ CELERY_TIMEZONE = TIME_ZONE
 TECHGROUPS_MIN_AZURE_MEETINGS_PER_YEAR = env.int("TECHGROUPS_MIN_AZURE_MEETINGS_PER_YEAR", 6)
 TECHGROUPS_MAX_MEETING_GAP_DAYS = env.int("TECHGROUPS_MAX_MEETING_GAP_DAYS", 122)
 TECHGROUPS_REVIEW_INTERVAL_DAYS = env.int("TECHGROUPS_REVIEW_INTERVAL_DAYS", 182)
+# The outbox's first wait after a temporary SMTP error (doubling per try, at most an hour).
+TECHGROUPS_OUTBOX_RETRY_SECONDS = env.int("TECHGROUPS_OUTBOX_RETRY_SECONDS", 30)
 # How long the program overview's figures are kept in the cache (groups/overview.py); 0: never.
 TECHGROUPS_OVERVIEW_CACHE_SECONDS = env.int("TECHGROUPS_OVERVIEW_CACHE_SECONDS", 300)
 # Compliance reminders (groups/reminders.py): days without a meeting before the leaders are

@@ -202,6 +202,19 @@ def test_a_temporary_error_puts_the_row_back_and_a_later_try_sends_it_once(error
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("first", "tries", "wait"), [(30, 2, 60), (30, 9, 3600), (5, 3, 20)])
+def test_the_wait_after_a_temporary_error_doubles_from_the_setting(settings, first, tries, wait):
+    settings.TECHGROUPS_OUTBOX_RETRY_SECONDS = first
+    email = enqueue()
+    OutboxEmail.objects.filter(pk=email.pk).update(attempts=tries - 1)
+
+    with mock.patch("groups.outbox.send_rendered", side_effect=TimeoutError):
+        delivery = outbox_deliver(pk=email.pk)
+
+    assert delivery.retry_in == timedelta(seconds=wait)  # doubling, at most an hour
+
+
+@pytest.mark.django_db
 def test_the_task_asks_celery_to_retry_a_temporary_error():
     email = enqueue()
 

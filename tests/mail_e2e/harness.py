@@ -278,7 +278,7 @@ class WorkerProcess:
     """One `celery worker` process (with its prefork pool) in a process group of its own.
 
     `backoff_seconds` shortens the outbox's wait after a temporary SMTP error (30 s in
-    production) in this worker, so a retry test waits seconds; see short_backoff.py.
+    production: TECHGROUPS_OUTBOX_RETRY_SECONDS) in this worker, so a retry test waits seconds.
     """
 
     def __init__(
@@ -290,12 +290,12 @@ class WorkerProcess:
         concurrency: int = 2,
         backoff_seconds: int | None = None,
     ) -> None:
-        if backoff_seconds is None:
-            program = [sys.executable, "-m", "celery"]
-        else:
-            program = [sys.executable, "-m", "tests.mail_e2e.short_backoff", str(backoff_seconds)]
+        if backoff_seconds is not None:
+            env = {**env, "TECHGROUPS_OUTBOX_RETRY_SECONDS": str(backoff_seconds)}
         command = [
-            *program,
+            sys.executable,
+            "-m",
+            "celery",
             "-A",
             "techgroups",
             "worker",
