@@ -1,19 +1,24 @@
-"""The program team's overview: figures about the whole program, each from one aggregate query.
+"""The program team's overview: figures about the whole program, in a fixed number of queries.
 
-`program_overview` runs a fixed number of queries however many groups, meetings and e-mails
-there are: every figure is counted by the database (GROUP BY or a filtered COUNT), never by
-walking the groups in Python. Months and quarters are calendar periods in the program's time
-zone (settings.TIME_ZONE).
+`program_overview` runs the same queries however many groups, meetings and e-mails there are:
+the figures are counted by the database (GROUP BY or a filtered COUNT), except the groups at
+risk, whose flags the database computes in one row per admitted group and Python counts.
+Months and quarters are calendar periods in the program's time zone (settings.TIME_ZONE).
 
 "At risk" means an admitted group that fails a requirement (`requirements.failing_q`, as the
 admin's "failing requirement" filter) or is close to failing one (`CLOSE_TO_FAILING`, each a
 database filter stating a condition the checklist reports in words).
+
+Computing the figures reads every admitted group's facts; `cached_program_overview` keeps
+them for TECHGROUPS_OVERVIEW_CACHE_SECONDS.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -48,7 +53,6 @@ from .requirements import (
     BROKEN_LINK_CHECKS,
     FAILABLE,
     TITLES,
-    failing_any_q,
     failing_q,
     meeting_window,
 )
@@ -142,13 +146,6 @@ CLOSE_TO_FAILING: dict[Concern, Callable[..., Q]] = {
     Concern.BEHIND_PACE: behind_pace_q,
     Concern.NO_RECENT_MEETING: no_recent_meeting_q,
 }
-
-
-def close_to_failing_q(*, now: datetime) -> Q:
-    condition = Q(pk__in=[])
-    for make in CLOSE_TO_FAILING.values():
-        condition |= make(now=now)
-    return condition
 
 
 # The figures -------------------------------------------------------------------------------
@@ -415,59 +412,57 @@ def risk_facts(*, now: datetime) -> QuerySet[Group]:
 
 def groups_at_risk(*, now: datetime, limit: int = AT_RISK_LIMIT) -> Risk:
     """Admitted groups failing a requirement or close to it: how many fail or lag in each way,
-    and the first `limit` of them (failing ones first, then by name). Four queries."""
-    facts = risk_facts(now=now)
-    failing = failing_any_q(now=now)
-    close = close_to_failing_q(now=now)
+    and the first `limit` of them (failing ones first, then by name). Two queries.
+
+    One pass reads every admitted group with a flag per condition (`failing_q` for each
+    requirement, each of `CLOSE_TO_FAILING`), each fact computed once per group; the counts
+    and the list are taken from those rows.
+    """
     flags = {f"fail_{code.value}": failing_q(code, now=now) for code in FAILABLE}
     flags |= {f"close_{c.value}": make(now=now) for c, make in CLOSE_TO_FAILING.items()}
-    # The filters name the facts (subqueries), so Django counts over an inner query of them;
-    # DISTINCT (harmless: a row per group) keeps PostgreSQL from merging that query into the
-    # outer one, which would compute each fact again for every count that uses it.
-    totals = facts.distinct().aggregate(
-        admitted=Count("pk"),
-        failing=Count("pk", filter=failing),
-        close=Count("pk", filter=close & ~failing),
-        **{f"n_{name}": Count("pk", filter=condition) for name, condition in flags.items()},
-    )
-    pks = list(
-        facts.filter(failing | close)
-        .annotate(any_failing=_flag(failing))
-        .order_by("-any_failing", "name", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    # What each listed group fails, for those groups only.
     rows = (
-        facts.filter(pk__in=pks)
+        risk_facts(now=now)
         .annotate(**{name: _flag(condition) for name, condition in flags.items()})
+        .order_by("name", "pk")
         .values("pk", "name", "city", "country", *flags)
     )
-    by_pk = {row["pk"]: row for row in rows}
+    fail_names = [f"fail_{code.value}" for code in FAILABLE]
+    close_names = [f"close_{c.value}" for c in CLOSE_TO_FAILING]
+    totals = Counter[str]()
+    failing: list[dict[str, Any]] = []
+    close: list[dict[str, Any]] = []
+    admitted = 0
+    for row in rows:
+        admitted += 1
+        totals.update(name for name in flags if row[name])
+        if any(row[name] for name in fail_names):
+            failing.append(row)
+        elif any(row[name] for name in close_names):
+            close.append(row)
     groups = [
         GroupAtRisk(
-            pk=pk,
+            pk=row["pk"],
             name=row["name"],
             city=row["city"],
             country=str(countries.name(row["country"])),
-            admin_url=reverse("admin:groups_group_change", args=[pk]),
+            admin_url=reverse("admin:groups_group_change", args=[row["pk"]]),
             failing=[str(TITLES[code]) for code in FAILABLE if row[f"fail_{code.value}"]],
             warnings=[str(CONCERN_TITLES[c]) for c in CLOSE_TO_FAILING if row[f"close_{c.value}"]],
         )
-        for pk in pks
-        if (row := by_pk.get(pk)) is not None
+        for row in (failing + close)[:limit]
     ]
     return Risk(
-        admitted=totals["admitted"],
-        failing_total=totals["failing"],
-        close_total=totals["close"],
+        admitted=admitted,
+        failing_total=len(failing),
+        close_total=len(close),
         by_requirement=[
             RequirementCount(
-                code.value, str(TITLES[code]), totals[f"n_fail_{code.value}"], _failing_url(code)
+                code.value, str(TITLES[code]), totals[f"fail_{code.value}"], _failing_url(code)
             )
             for code in FAILABLE
         ],
         by_warning=[
-            RequirementCount(c.value, str(CONCERN_TITLES[c]), totals[f"n_close_{c.value}"])
+            RequirementCount(c.value, str(CONCERN_TITLES[c]), totals[f"close_{c.value}"])
             for c in CLOSE_TO_FAILING
         ],
         groups=groups,
@@ -598,7 +593,7 @@ def cached_program_overview(*, now: datetime, refresh: bool = False) -> Overview
 
 
 def program_overview(*, now: datetime) -> Overview:
-    """Every figure of the program team's overview page, in a fixed number of queries (10)."""
+    """Every figure of the program team's overview page, in a fixed number of queries (8)."""
     tz = program_timezone()
     months = azure_meetings_per_month(now=now, tz=tz)
     return Overview(
