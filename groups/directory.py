@@ -104,7 +104,7 @@ class Places:
     def cities(self, country: str = "") -> list[str]:
         """The cities in `country`, or in every country for ""."""
         if country:
-            return self.cities_by_country.get(country, [])
+            return list(self.cities_by_country.get(country, []))
         return _unique_cities(city for cities in self.cities_by_country.values() for city in cities)
 
 

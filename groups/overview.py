@@ -13,9 +13,11 @@ Computing the figures reads every admitted group's facts; `cached_program_overvi
 them for TECHGROUPS_OVERVIEW_CACHE_SECONDS.
 """
 
+import functools
+import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
@@ -416,29 +418,33 @@ def groups_at_risk(*, now: datetime, limit: int = AT_RISK_LIMIT) -> Risk:
 
     One pass reads every admitted group with a flag per condition (`failing_q` for each
     requirement, each of `CLOSE_TO_FAILING`), each fact computed once per group; the counts
-    and the list are taken from those rows.
+    are taken from those rows as they stream by, and only the rows listed are kept.
     """
-    flags = {f"fail_{code.value}": failing_q(code, now=now) for code in FAILABLE}
-    flags |= {f"close_{c.value}": make(now=now) for c, make in CLOSE_TO_FAILING.items()}
+    failing_flags = {f"fail_{code.value}": code for code in FAILABLE}
+    close_flags = {f"close_{concern.value}": concern for concern in CLOSE_TO_FAILING}
+    conditions = {name: failing_q(code, now=now) for name, code in failing_flags.items()}
+    conditions |= {name: CLOSE_TO_FAILING[c](now=now) for name, c in close_flags.items()}
     rows = (
         risk_facts(now=now)
-        .annotate(**{name: _flag(condition) for name, condition in flags.items()})
+        .annotate(**{name: _flag(condition) for name, condition in conditions.items()})
         .order_by("name", "pk")
-        .values("pk", "name", "city", "country", *flags)
+        .values("pk", "name", "city", "country", *conditions)
     )
-    fail_names = [f"fail_{code.value}" for code in FAILABLE]
-    close_names = [f"close_{c.value}" for c in CLOSE_TO_FAILING]
     totals = Counter[str]()
-    failing: list[dict[str, Any]] = []
+    failing: list[dict[str, Any]] = []  # the first `limit` of each, and how many in all
     close: list[dict[str, Any]] = []
-    admitted = 0
-    for row in rows:
-        admitted += 1
-        totals.update(name for name in flags if row[name])
-        if any(row[name] for name in fail_names):
-            failing.append(row)
-        elif any(row[name] for name in close_names):
-            close.append(row)
+    counts = Counter[str]()
+    for row in rows.iterator(chunk_size=2000):
+        counts["admitted"] += 1
+        totals.update(name for name in conditions if row[name])
+        if any(row[name] for name in failing_flags):
+            counts["failing"] += 1
+            if len(failing) < limit:
+                failing.append(row)
+        elif any(row[name] for name in close_flags):
+            counts["close"] += 1
+            if len(close) < limit:
+                close.append(row)
     groups = [
         GroupAtRisk(
             pk=row["pk"],
@@ -446,24 +452,22 @@ def groups_at_risk(*, now: datetime, limit: int = AT_RISK_LIMIT) -> Risk:
             city=row["city"],
             country=str(countries.name(row["country"])),
             admin_url=reverse("admin:groups_group_change", args=[row["pk"]]),
-            failing=[str(TITLES[code]) for code in FAILABLE if row[f"fail_{code.value}"]],
-            warnings=[str(CONCERN_TITLES[c]) for c in CLOSE_TO_FAILING if row[f"close_{c.value}"]],
+            failing=[str(TITLES[code]) for name, code in failing_flags.items() if row[name]],
+            warnings=[str(CONCERN_TITLES[c]) for name, c in close_flags.items() if row[name]],
         )
         for row in (failing + close)[:limit]
     ]
     return Risk(
-        admitted=admitted,
-        failing_total=len(failing),
-        close_total=len(close),
+        admitted=counts["admitted"],
+        failing_total=counts["failing"],
+        close_total=counts["close"],
         by_requirement=[
-            RequirementCount(
-                code.value, str(TITLES[code]), totals[f"fail_{code.value}"], _failing_url(code)
-            )
-            for code in FAILABLE
+            RequirementCount(code.value, str(TITLES[code]), totals[name], _failing_url(code))
+            for name, code in failing_flags.items()
         ],
         by_warning=[
-            RequirementCount(c.value, str(CONCERN_TITLES[c]), totals[f"close_{c.value}"])
-            for c in CLOSE_TO_FAILING
+            RequirementCount(c.value, str(CONCERN_TITLES[c]), totals[name])
+            for name, c in close_flags.items()
         ],
         groups=groups,
         failing_url=_failing_url(),
@@ -563,30 +567,46 @@ def failed_emails() -> FailedEmails:
     return FailedEmails(total=sum(k.count for k in by_kind), by_kind=by_kind, admin_url=url)
 
 
-#: Bump when `Overview` changes shape, so a deploy never reads figures pickled by the last one.
-CACHE_VERSION = 1
+#: "Compute again now" recomputes only figures older than this (a second click does nothing).
+REFRESH_AFTER = timedelta(seconds=10)
 
 
-def _cache_key() -> str:
+@functools.cache
+def figures_shape() -> str:
+    """A fingerprint of the figures' classes and fields: cache entries written by a release
+    whose `Overview` had another shape are never read (they expire on their own)."""
+    classes = [
+        value for value in globals().values() if isinstance(value, type) and is_dataclass(value)
+    ]
+    shape = ";".join(
+        f"{cls.__name__}:{','.join(f.name for f in fields(cls))}"
+        for cls in sorted(classes, key=lambda cls: cls.__name__)
+    )
+    return hashlib.sha256(shape.encode()).hexdigest()[:12]
+
+
+def overview_cache_key(language: str | None = None) -> str:
     # The figures carry translated titles: one entry per language.
-    return f"groups:overview:v{CACHE_VERSION}:{get_language()}"
+    return f"groups:overview:{figures_shape()}:{language or get_language()}"
 
 
 def cached_program_overview(*, now: datetime, refresh: bool = False) -> Overview:
-    """The overview as computed at most TECHGROUPS_OVERVIEW_CACHE_SECONDS ago (`refresh`:
-    compute it now and keep that).
+    """The overview as computed at most TECHGROUPS_OVERVIEW_CACHE_SECONDS ago.
 
-    Computing it reads every admitted group's requirement facts and a year of meetings
-    (about 0.4 s on 10,000 groups, README "Benchmarks"); the page says when it was computed.
+    `refresh` ("Compute again now"): figures older than REFRESH_AFTER are computed again, and
+    the other languages' copies are dropped, so every language shows the new figures.
+    Computing them reads every admitted group's requirement facts and a year of meetings
+    (about 0.3 s on 10,000 groups, README "Benchmarks"); the page says when they were.
     """
     seconds = settings.TECHGROUPS_OVERVIEW_CACHE_SECONDS
     if seconds <= 0:
         return program_overview(now=now)
-    key = _cache_key()
-    if not refresh:
-        cached = cache.get(key)
-        if isinstance(cached, Overview):
-            return cached
+    key = overview_cache_key()
+    cached = cache.get(key)
+    if isinstance(cached, Overview) and not (refresh and now - cached.now >= REFRESH_AFTER):
+        return cached
+    if refresh:
+        cache.delete_many([overview_cache_key(code) for code, _name in settings.LANGUAGES])
     overview = program_overview(now=now)
     cache.set(key, overview, seconds)
     return overview

@@ -4,7 +4,8 @@
 call it, and every message a leader reads comes from here. `failing_q` gives the same verdicts
 as database filters (the admin's "failing requirement" filter); a test holds the two together.
 Facts for many groups are gathered in a fixed number of queries by
-`groups.selectors.groups_with_requirement_facts`.
+`groups.selectors.groups_with_checklist_facts` (to evaluate) and
+`groups.selectors.groups_with_requirement_facts` (to filter with `failing_q`).
 """
 
 import itertools

@@ -86,7 +86,9 @@ def groups_with_checklist_facts(queryset: QuerySet[Group], *, now: datetime) -> 
 def annotate_requirement_facts(
     queryset: QuerySet[Group], *, rules_version: int | None
 ) -> QuerySet[Group]:
-    """The contacts' facts `requirements.failing_q` filters on, as SQL annotations.
+    """The contacts' facts `requirements.failing_q` filters on, as SQL annotations, added to
+    a queryset from `groups_with_checklist_facts` (which has the meeting counts it also needs;
+    `groups_with_requirement_facts` is the two together).
 
     Meant for filters over many groups. PostgreSQL computes these for the whole table (hashed
     subplans) even when a page shows fifty groups, so pages that only show groups take

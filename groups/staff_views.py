@@ -9,10 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .overview import cached_program_overview
+from .overview import cached_program_overview, figures_shape
 from .overview_charts import overview_charts
 
 #: Who may see the overview: the program team (groups/program_team.py) has it.
@@ -34,12 +35,14 @@ def _program_overview(request: HttpRequest) -> HttpResponse:
         **admin.site.each_context(request),
         "title": _("Program overview"),
         "overview": overview,
-        "charts": overview_charts(overview),
+        # Drawn only when the figures' markup is not in the cache (templates/admin/overview.html).
+        "charts": SimpleLazyObject(lambda: overview_charts(overview)),
         "max_gap_days": settings.TECHGROUPS_MAX_MEETING_GAP_DAYS,
         "min_meetings": settings.TECHGROUPS_MIN_AZURE_MEETINGS_PER_YEAR,
         "invitation_days": settings.TECHGROUPS_CALL_INVITATION_DAYS,
-        "cache_seconds": settings.TECHGROUPS_OVERVIEW_CACHE_SECONDS,
-        "cache_minutes": math.ceil(settings.TECHGROUPS_OVERVIEW_CACHE_SECONDS / 60),
+        "cache_seconds": max(0, settings.TECHGROUPS_OVERVIEW_CACHE_SECONDS),
+        "cache_minutes": max(0, math.ceil(settings.TECHGROUPS_OVERVIEW_CACHE_SECONDS / 60)),
+        "figures_shape": figures_shape(),
     }
     return TemplateResponse(request, "admin/overview.html", context)
 
