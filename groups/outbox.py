@@ -17,6 +17,7 @@ import logging
 import smtplib
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import MIMEPart
@@ -166,6 +167,14 @@ def outbox_enqueue(
     # robust: the change has committed; a failing nudge must not turn it into an error page.
     transaction.on_commit(partial(outbox_nudge, email.pk), robust=True)
     return email
+
+
+def outbox_queued_keys(keys: Iterable[str]) -> set[str]:
+    """Which of these keys are queued already (one query): a batch job skips them before
+    rendering, and `outbox_enqueue` would return their rows anyway."""
+    return set(
+        OutboxEmail.objects.filter(key__in=list(keys)).order_by().values_list("key", flat=True)
+    )
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from meetings.models import Meeting
 from .audit import audit_record
 from .models import AuditEntry, Group, OutboxEmail
 from .notifications import program_team_enqueue, program_team_key, program_team_language
-from .outbox import outbox_enqueue
+from .outbox import outbox_enqueue, outbox_queued_keys
 from .requirements import (
     Checklist,
     Code,
@@ -543,11 +543,7 @@ def _remind_chunk(groups: list[Group], *, now: datetime, rules_version: int | No
     planned = _plan(groups, now=now, rules_version=rules_version)
     if not planned:
         return counts
-    existing = set(
-        OutboxEmail.objects.filter(key__in=[item.key for item in planned]).values_list(
-            "key", flat=True
-        )
-    )
+    existing = outbox_queued_keys(item.key for item in planned)
     for item in planned:
         if item.key in existing:
             continue

@@ -23,7 +23,7 @@ from django.urls import reverse
 from icalendar import vCalAddress
 
 from groups.models import Group, OutboxEmail
-from groups.outbox import outbox_enqueue
+from groups.outbox import outbox_enqueue, outbox_queued_keys
 from leaders.models import Leadership, User
 from leaders.preferences import unsubscribe_url_for, wants_now
 
@@ -184,7 +184,7 @@ def _enqueue_for(
         for r in recipients
         if wants_now(r.user, kind.template)
     }
-    existing = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+    existing = outbox_queued_keys(keys)
     calls_url = settings.SITE_URL.rstrip("/") + reverse("program:calls")
     ics_url = settings.SITE_URL.rstrip("/") + reverse("program:call_ics", args=[call.pk])
     queued = 0

@@ -22,8 +22,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import OutboxEmail
-from groups.outbox import outbox_enqueue
+from groups.outbox import outbox_enqueue, outbox_queued_keys
 from leaders.preferences import (
     CALL_FOLLOWUP,
     DIGEST,
@@ -65,11 +64,6 @@ def _recipient_context(recipient: CallRecipient) -> dict[str, Any]:
         "calls_url": _absolute(reverse("program:calls")),
         "profile_url": _absolute(reverse("leaders:profile")),
     }
-
-
-def _existing_keys(keys: list[str]) -> set[str]:
-    rows = OutboxEmail.objects.filter(key__in=keys).order_by().values_list("key", flat=True)
-    return set(rows)
 
 
 # Selectors ---------------------------------------------------------------------------------
@@ -140,7 +134,7 @@ def send_due_news(*, now: datetime) -> dict[str, int]:
     recipients = [r for r in call_recipients() if wants_now(r.user, NEWS_KIND)]
     for item in items:
         keys = {news_email_key(item.pk, r.user.pk): r for r in recipients}
-        existing = _existing_keys(list(keys))
+        existing = outbox_queued_keys(keys)
         for key, recipient in keys.items():
             if key in existing:
                 continue
@@ -178,7 +172,7 @@ def send_weekly_digests(*, now: datetime) -> dict[str, int]:
         for r in call_recipients()
         if wants_digest(r.user, NEWS_KIND) or wants_digest(r.user, CALL_FOLLOWUP)
     }
-    existing = _existing_keys(list(recipients))
+    existing = outbox_queued_keys(recipients)
     for key, recipient in recipients.items():
         if key in existing:
             continue
