@@ -43,6 +43,11 @@ class CallRecipient:
     user: User
     groups: list[Group] = field(default_factory=list)
 
+    @property
+    def only_group(self) -> Group | None:
+        """The group an e-mail to this person is about, when they lead just one."""
+        return self.groups[0] if len(self.groups) == 1 else None
+
 
 @dataclass(frozen=True)
 class CallEmailKind:
@@ -210,7 +215,7 @@ def _enqueue_for(
             language=user.preferred_language,
             template=kind.template,
             context=context,
-            group=recipient.groups[0] if len(recipient.groups) == 1 else None,
+            group=recipient.only_group,
             user=user,
             ics=ics,
             unsubscribe_url=unsubscribe_url_for(user, kind.template),

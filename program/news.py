@@ -146,7 +146,7 @@ def send_due_news(*, now: datetime) -> dict[str, int]:
                 language=user.preferred_language,
                 template=NEWS_KIND,
                 context={**_recipient_context(recipient), "item": item},
-                group=recipient.groups[0] if len(recipient.groups) == 1 else None,
+                group=recipient.only_group,
                 user=user,
                 unsubscribe_url=unsubscribe_url(user),
             )
@@ -193,7 +193,7 @@ def send_weekly_digests(*, now: datetime) -> dict[str, int]:
             language=user.preferred_language,
             template=DIGEST_KIND,
             context=context,
-            group=recipient.groups[0] if len(recipient.groups) == 1 else None,
+            group=recipient.only_group,
             user=user,
             unsubscribe_url=unsubscribe_url(user),
         )
