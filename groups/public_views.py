@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from . import directory
+from .models import Group
 
 SEARCH_MAX_LENGTH = 100
 #: Calendar clients poll feeds; a cache may keep a copy this long (seconds).
@@ -107,12 +108,18 @@ def group_list(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/list.html", context)
 
 
-@require_safe
-def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One admitted group: where it meets, in which languages, its links and next meetings."""
+def _public_group_or_404(slug: str) -> Group:
+    """The admitted group with this slug; any other group, or none, is not in the directory."""
     group = directory.public_group(slug=slug)
     if group is None:
         raise Http404(_("There is no such group in the directory."))
+    return group
+
+
+@require_safe
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One admitted group: where it meets, in which languages, its links and next meetings."""
+    group = _public_group_or_404(slug)
     now = timezone.now()
     context = {
         "group": group,
@@ -140,9 +147,7 @@ def _links(request: HttpRequest) -> directory.FeedLinks:
 @require_safe
 def group_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     """The group's upcoming meetings as an iCalendar feed to subscribe to."""
-    group = directory.public_group(slug=slug)
-    if group is None:
-        raise Http404(_("There is no such group in the directory."))
+    group = _public_group_or_404(slug)
     now = timezone.now()
     content = directory.meetings_calendar(
         directory.group_feed_meetings(group, now=now),
