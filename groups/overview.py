@@ -430,10 +430,11 @@ def groups_at_risk(*, now: datetime, limit: int = AT_RISK_LIMIT) -> Risk:
         .order_by("name", "pk")
         .values("pk", "name", "city", "country", *conditions)
     )
+    # How many groups each flag holds for, and the first `limit` failing and close groups.
     totals = Counter[str]()
-    failing: list[dict[str, Any]] = []  # the first `limit` of each, and how many in all
+    failing: list[dict[str, Any]] = []
     close: list[dict[str, Any]] = []
-    counts = Counter[str]()
+    counts = Counter[str]()  # admitted, failing, close (failing none)
     for row in rows.iterator(chunk_size=2000):
         counts["admitted"] += 1
         totals.update(name for name in conditions if row[name])
