@@ -1,4 +1,5 @@
-"""The review workflow's e-mails, registered for the admin (title, description, preview).
+"""The review workflow's e-mails: each one's context function and sample, registered for the
+admin (title, description, preview).
 
 The samples are unsaved objects: the preview writes and reads nothing in the database.
 """
@@ -6,14 +7,22 @@ The samples are unsaved objects: the preview writes and reads nothing in the dat
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from leaders.models import User
+
 from .email_samples import sample_group, sample_user
+from .email_values import (
+    absolute_url,
+    group_values,
+    leave_request_values,
+    recipient_values,
+    review_values,
+    site_url,
+)
 from .mail import EmailKind, register_email
-from .models import Group, Review
+from .models import Group, LeaveRequest, Review
 
 
 def _sample_group() -> Group:
@@ -26,21 +35,35 @@ def _sample_group() -> Group:
     )
 
 
+def review_decision_context(*, review: Review, user: User) -> dict[str, Any]:
+    return {
+        "user": recipient_values(user),
+        "review": review_values(review),
+        "group": group_values(review.group),
+        "home_url": site_url("home"),
+    }
+
+
 def review_decision_sample() -> dict[str, Any]:
     """A periodic review that keeps the group, with a message: every variable has a value."""
-    group = _sample_group()
     review = Review(
-        group=group,
+        group=_sample_group(),
         decided_at=timezone.now(),
         kind=Review.Kind.PERIODIC,
         decision=Review.Decision.KEEP,
         message="Thank you for six good meetings this year. Please add your next one soon.",
     )
+    return {"review": review, "user": sample_user()}
+
+
+def program_team_notice_context(
+    *, group: Group, summary: str, details: str, admin_path: str
+) -> dict[str, Any]:
     return {
-        "user": sample_user(),
-        "review": review,
-        "group": group,
-        "home_url": settings.SITE_URL + reverse("home"),
+        "group": group_values(group),
+        "summary": summary,
+        "details": details,
+        "admin_url": absolute_url(admin_path),
     }
 
 
@@ -50,7 +73,7 @@ def program_team_notice_sample() -> dict[str, Any]:
         "group": _sample_group(),
         "summary": gettext_lazy("Request to leave the program"),
         "details": "We are merging with Azure User Group Lund.",
-        "admin_url": settings.SITE_URL + reverse("admin:groups_leaverequest_change", args=[1]),
+        "admin_path": "/admin/groups/leaverequest/1/change/",
     }
 
 
@@ -63,6 +86,7 @@ register_email(
             "program team decides on an application or a periodic review (admit, request "
             "changes, decline, keep, move to inactive); once per decision."
         ),
+        context=review_decision_context,
         sample=review_decision_sample,
     )
 )
@@ -77,6 +101,7 @@ register_email(
             "change, a group without meetings for a long time. The summary and the details "
             "come from the portal; once per event."
         ),
+        context=program_team_notice_context,
         sample=program_team_notice_sample,
     )
 )
@@ -87,10 +112,17 @@ from . import reminder_emails  # noqa: E402, F401
 # The review queue's e-mail: a processed leave request ---------------------------------------
 
 
+def leave_processed_context(*, leave_request: LeaveRequest, user: User) -> dict[str, Any]:
+    return {
+        "user": recipient_values(user),
+        "group": group_values(leave_request.group),
+        "leave_request": leave_request_values(leave_request),
+        "home_url": site_url("home"),
+    }
+
+
 def leave_processed_sample() -> dict[str, Any]:
     """A leave request processed today, with the reason the group gave."""
-    from .models import LeaveRequest
-
     group = _sample_group()
     group.status = Group.Status.LEFT
     group.next_review_due = None
@@ -98,7 +130,6 @@ def leave_processed_sample() -> dict[str, Any]:
     now = timezone.now()
     return {
         "user": user,
-        "group": group,
         "leave_request": LeaveRequest(
             group=group,
             requested_by=user,
@@ -107,7 +138,6 @@ def leave_processed_sample() -> dict[str, Any]:
             status=LeaveRequest.Status.PROCESSED,
             processed_at=now,
         ),
-        "home_url": settings.SITE_URL + reverse("home"),
     }
 
 
@@ -120,6 +150,7 @@ register_email(
             "language, when the program team processes the group's request to leave: the group "
             "has left and their roles have ended; once per request."
         ),
+        context=leave_processed_context,
         sample=leave_processed_sample,
     )
 )

@@ -9,41 +9,67 @@ falls back to the file. The HTML part is made from the rendered text (paragraphs
 one layout, so the team edits one text per language, and the two parts always say the same.
 
 Each e-mail is registered with `register_email` in an `emails` module of its app: a title and a
-description for the admin, and a sample context for the preview.
+description for the admin, the function that builds its context, and sample inputs for that
+function. The same context function serves the real e-mail, the admin's preview and the check
+when the program team saves new wording, so what is checked is what is sent. Contexts are
+plain values only and the wording runs in a sandbox (groups/mail_sandbox.py).
 """
 
 import functools
-from collections.abc import Callable
+import logging
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, TemplateSyntaxError
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.html import linebreaks, urlize
 from django.utils.module_loading import autodiscover_modules
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from .mail_sandbox import (
+    ENGINE,
+    SandboxLimit,
+    plain_context,
+    register,
+    unknown_variables,
+    variable_names,
+)
+
+logger = logging.getLogger(__name__)
+
 #: The shipped wording: templates/email/<language>/<name>.txt.
 DEFAULTS_DIR = Path(settings.BASE_DIR) / "templates" / "email"
 
-#: A sandbox for wording edited in the admin: built-in tags and filters, no loaders, no
-#: custom libraries; methods that change data are never called by Django templates.
-ENGINE = Engine(autoescape=False, libraries={}, loaders=[], string_if_invalid="")
+#: The longest wording the program team may save (characters of template source).
+MAX_SUBJECT_SOURCE = 500
+MAX_BODY_SOURCE = 20_000
+#: The longest e-mail the team's wording may render to, subject and text; past it the save
+#: is refused (with the sample) or the shipped wording is sent (with real data).
+MAX_RENDERED_SUBJECT = 300
+MAX_RENDERED_TEXT = 100_000
 
 
 @dataclass(frozen=True)
 class EmailKind:
-    """One e-mail the portal sends, as the admin presents it."""
+    """One e-mail the portal sends: what the admin says of it, and how its context is built."""
 
     name: str
     title: Any  # a lazy string
     description: Any  # when it is sent and to whom (a lazy string)
-    #: A context of unsaved objects for the admin's preview (no database writes).
+    #: Builds the template's context from the event's objects, given as keyword arguments:
+    #: plain values only (groups/email_values.py), in the recipient's language.
+    context: Callable[..., Mapping[str, Any]]
+    #: Keyword arguments for `context`, made of unsaved objects: the admin's preview and the
+    #: check of new wording (no database access).
     sample: Callable[[], dict[str, Any]]
     #: Leaders may switch it off or have it gathered into a weekly digest.
     optional: bool = False
@@ -163,22 +189,45 @@ def unsubscribe_note() -> str:
     )
 
 
-def render_wording(
-    wording: Wording, *, language: str, context: dict[str, Any], unsubscribe_url: str = ""
-) -> RenderedEmail:
-    """Render `wording` in `language`, with the unsubscribe footer of an optional e-mail if
-    `unsubscribe_url` is given; raises TemplateSyntaxError on a broken template."""
-    from django.utils import timezone, translation
+class EmailTooLong(SandboxLimit):
+    """The wording renders to an e-mail longer than the portal sends."""
 
+
+def email_context(
+    name: str, *, language: str, inputs: Mapping[str, Any]
+) -> MappingProxyType[str, Any]:
+    """The context of the e-mail `name`, built by its registered function from `inputs` in
+    `language`, as plain values (TypeError, naming the variable, for anything else)."""
+    kind = email_kinds()[name]
+    with translation.override(language):
+        return plain_context(kind.context(**inputs), name=name)
+
+
+def render_wording(
+    wording: Wording,
+    *,
+    language: str,
+    context: Mapping[str, Any],
+    unsubscribe_url: str = "",
+    limit: bool = False,
+) -> RenderedEmail:
+    """Render `wording` in `language` with a context of plain values, with the unsubscribe
+    footer of an optional e-mail if `unsubscribe_url` is given. Raises TemplateSyntaxError
+    on a broken template, SandboxLimit past the sandbox's bounds, and with `limit`,
+    EmailTooLong past MAX_RENDERED_SUBJECT or MAX_RENDERED_TEXT."""
+    plain = plain_context(context, name="context")
     # Times in the group's (or the call's) time zone where the context names one.
-    with translation.override(language), timezone.override(context.get("time_zone") or None):
+    with translation.override(language), timezone.override(plain.get("time_zone") or None):
         full_context = Context(
-            {"LANGUAGE_CODE": language, "site_url": settings.SITE_URL, **context},
+            {"LANGUAGE_CODE": language, "site_url": settings.SITE_URL, **plain},
             autoescape=False,
         )
         # Template.render marks its output safe; the text is plain text, to be escaped for HTML.
-        subject = _plain(ENGINE.from_string(wording.subject).render(full_context))
+        subject = " ".join(_plain(ENGINE.from_string(wording.subject).render(full_context)).split())
         text = _plain(ENGINE.from_string(wording.body).render(full_context)).strip() + "\n"
+        if limit:
+            _check_length(subject, MAX_RENDERED_SUBJECT, field="subject")
+            _check_length(text, MAX_RENDERED_TEXT, field="text")
         html = render_to_string(
             "email/layout.html",
             {
@@ -191,41 +240,124 @@ def render_wording(
         )
         if unsubscribe_url:
             text = f"{text.rstrip()}\n\n-- \n{unsubscribe_note()}\n{unsubscribe_url}\n"
-    return RenderedEmail(
-        subject=settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), text=text, html=html
-    )
+    return RenderedEmail(subject=settings.EMAIL_SUBJECT_PREFIX + subject, text=text, html=html)
 
 
-def validate_wording(wording: Wording, *, language: str, context: dict[str, Any]) -> None:
-    """Raise ValidationError (by field) if the wording does not render with `context`."""
-    errors = {}
-    for field in ("subject", "body"):
+def _check_length(value: str, limit: int, *, field: str) -> None:
+    if len(value) > limit:
+        raise EmailTooLong(
+            _("The e-mail's %(field)s would be %(length)s characters long; at most %(limit)s.")
+            % {
+                "field": _("subject") if field == "subject" else _("text"),
+                "length": len(value),
+                "limit": limit,
+            }
+        )
+
+
+def render_email(
+    name: str, *, language: str, inputs: Mapping[str, Any], unsubscribe_url: str = ""
+) -> RenderedEmail:
+    """The e-mail `name` for one recipient: its context built from `inputs`, rendered with the
+    program team's wording in `language`.
+
+    Wording saved in the admin was checked with the sample inputs; should it still fail with
+    real ones (an error, a bound of the sandbox, a text too long), the shipped wording is sent
+    instead and the failure is logged, so one bad edit never stops a decision or a job.
+    """
+    context = email_context(name, language=language, inputs=inputs)
+    wording = wording_for(name, language)
+    try:
+        return render_wording(
+            wording,
+            language=language,
+            context=context,
+            unsubscribe_url=unsubscribe_url,
+            limit=True,
+        )
+    except Exception as error:  # the team's template is input: whatever it raises, fall back
+        shipped = default_wording(name, language) or default_wording(name, settings.LANGUAGE_CODE)
+        if shipped is None or shipped == wording:
+            raise
+        logger.error(
+            "E-mail %s (%s): the program team's wording failed (%s: %s); sent the shipped one",
+            name,
+            language,
+            type(error).__name__,
+            error,
+        )
+        return render_wording(
+            shipped, language=language, context=context, unsubscribe_url=unsubscribe_url
+        )
+
+
+def syntax_error_message(error: TemplateSyntaxError) -> str:
+    """What is wrong with a template, for the program team: a tag or filter the sandbox does
+    not offer is named, with those it does."""
+    text = str(error)
+    unknown = re.search(r"^Invalid (block tag|filter)[^']*'([^']+)'", text)
+    if unknown is None:
+        return _("This template has an error: %(error)s") % {"error": text}
+    if unknown.group(1) == "filter":
+        return _("E-mail templates cannot use the filter “%(name)s”. They can use: %(names)s.") % {
+            "name": unknown.group(2),
+            "names": ", ".join(sorted(register.filters)),
+        }
+    return _("E-mail templates cannot use the tag “%(name)s”. They can use: %(names)s.") % {
+        "name": unknown.group(2),
+        "names": ", ".join(sorted(set(register.tags) - {"empty"})),
+    }
+
+
+def validate_wording(wording: Wording, *, name: str, language: str) -> None:
+    """Raise ValidationError, by field, unless `wording` is fit to send as the e-mail `name`:
+    its templates parse in the sandbox, are not too long, use only the e-mail's variables,
+    and render with the sample inputs to an e-mail of an allowed length."""
+    errors: dict[str, list[str]] = {}
+    context = sample_context(name, language=language)
+    for field, limit in (("subject", MAX_SUBJECT_SOURCE), ("body", MAX_BODY_SOURCE)):
+        source = getattr(wording, field)
+        if len(source) > limit:
+            errors.setdefault(field, []).append(
+                _("This template is %(length)s characters long; at most %(limit)s.")
+                % {"length": len(source), "limit": limit}
+            )
+            continue
+        known: dict[str, Any] = {"LANGUAGE_CODE": language, "site_url": settings.SITE_URL}
+        known.update(context or {})
         try:
-            ENGINE.from_string(getattr(wording, field))
+            template = ENGINE.from_string(source)
+            unknown = unknown_variables(template.nodelist, known) if context is not None else []
         except TemplateSyntaxError as error:
-            errors[field] = _("This template has an error: %(error)s") % {"error": error}
+            errors.setdefault(field, []).append(syntax_error_message(error))
+            continue
+        except RecursionError:
+            errors.setdefault(field, []).append(_("This template nests its tags too deeply."))
+            continue
+        for variable in unknown:
+            errors.setdefault(field, []).append(
+                _(
+                    "This e-mail has no variable {{ %(variable)s }}: use one of those listed "
+                    "under “variables”."
+                )
+                % {"variable": variable}
+            )
+    if "\n" in wording.subject.strip():
+        errors.setdefault("subject", []).append(_("The subject must be one line."))
     if errors:
         raise ValidationError(errors)
+    if context is None:
+        return
     try:
-        render_wording(wording, language=language, context=context)
-    except Exception as error:  # an error a sample context brings out, e.g. a bad filter
+        render_wording(wording, language=language, context=context, limit=True)
+    except EmailTooLong as error:
+        raise ValidationError({"body": str(error)}) from error
+    except SandboxLimit as error:
+        raise ValidationError({"body": str(error)}) from error
+    except Exception as error:  # the template is input: any error it brings out is reported
         raise ValidationError(
             {"body": _("This template cannot be rendered: %(error)s") % {"error": error}}
         ) from error
-    if "\n" in wording.subject.strip():
-        raise ValidationError({"subject": _("The subject must be one line.")})
-
-
-def render_templated(
-    *, language: str, template: str, context: dict[str, Any], unsubscribe_url: str = ""
-) -> RenderedEmail:
-    """Render the e-mail named `template` in `language` (the program team's wording)."""
-    return render_wording(
-        wording_for(template, language),
-        language=language,
-        context=context,
-        unsubscribe_url=unsubscribe_url,
-    )
 
 
 def send_rendered(
@@ -244,14 +376,26 @@ def send_rendered(
     return message.send()
 
 
-def sample_context(name: str) -> dict[str, Any] | None:
+def sample_context(name: str, *, language: str) -> MappingProxyType[str, Any] | None:
+    """The context of e-mail `name` built from its sample inputs (None if it has none)."""
     kind = email_kinds().get(name)
-    return kind.sample() if kind is not None else None
+    if kind is None:
+        return None
+    return email_context(name, language=language, inputs=kind.sample())
+
+
+def email_variables(name: str, *, language: str) -> list[str] | None:
+    """The variables the wording of e-mail `name` may use, as the admin lists them: `group.name`,
+    and `news[].title` for the fields of each item of a list (None if it is not registered)."""
+    context = sample_context(name, language=language)
+    if context is None:
+        return None
+    return sorted([*variable_names(context), "LANGUAGE_CODE", "site_url"])
 
 
 def preview(*, name: str, language: str, wording: Wording) -> RenderedEmail | None:
-    """The e-mail as a recipient would read it, with the registered sample context."""
-    context = sample_context(name)
+    """The e-mail as a recipient would read it, with the registered sample inputs."""
+    context = sample_context(name, language=language)
     if context is None:
         return None
     return render_wording(wording, language=language, context=context)

@@ -3,7 +3,6 @@
 from contextlib import AbstractContextManager
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import translation
 
 from leaders.models import Leadership
@@ -28,12 +27,7 @@ def review_decision_enqueue(*, review: Review) -> list[OutboxEmail]:
                 to=user.email,
                 language=user.preferred_language,
                 template="review_decision",
-                context={
-                    "user": user,
-                    "review": review,
-                    "group": review.group,
-                    "home_url": settings.SITE_URL + reverse("home"),
-                },
+                inputs={"review": review, "user": user},
                 group=review.group,
                 user=user,
             )
@@ -63,11 +57,6 @@ def program_team_enqueue(
         to=settings.PROGRAM_TEAM_EMAIL,
         language=settings.LANGUAGE_CODE,
         template="program_team_notice",
-        context={
-            "group": group,
-            "summary": summary,
-            "details": details,
-            "admin_url": settings.SITE_URL + admin_path,
-        },
+        inputs={"group": group, "summary": summary, "details": details, "admin_path": admin_path},
         group=group,
     )

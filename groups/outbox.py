@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from .mail import RenderedEmail, render_templated, send_rendered
+from .mail import RenderedEmail, render_email, send_rendered
 from .models import Group, OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ def outbox_enqueue(
     to: str,
     language: str,
     template: str,
-    context: dict[str, Any],
+    inputs: dict[str, Any],
     group: Group | None = None,
     user: Any = None,
     ics: str = "",
@@ -131,8 +131,10 @@ def outbox_enqueue(
 ) -> OutboxEmail:
     """Queue an e-mail in the caller's transaction, rendered now in the recipient's language.
 
-    `key` names the e-mail (kind + recipient + subject object + period): queuing the same key
-    again returns the existing row and sends nothing more. `ics`, if given, is attached as
+    `template` names the registered e-mail (groups/mail.py); its context function builds the
+    template's plain values from `inputs`. `key` names the e-mail (kind + recipient + subject
+    object + period): queuing the same key again returns the existing row and sends nothing
+    more. `ics`, if given, is attached as
     text/calendar with the METHOD it declares. `unsubscribe_url`, for an optional e-mail
     (leaders/preferences.py), is added below the text and sent as List-Unsubscribe.
     The worker is nudged on commit; a rolled-back transaction leaves neither a row nor an
@@ -141,8 +143,8 @@ def outbox_enqueue(
     existing = OutboxEmail.objects.filter(key=key).first()
     if existing is not None:
         return existing
-    rendered = render_templated(
-        language=language, template=template, context=context, unsubscribe_url=unsubscribe_url
+    rendered = render_email(
+        template, language=language, inputs=inputs, unsubscribe_url=unsubscribe_url
     )
     email = OutboxEmail(
         key=key,

@@ -1,7 +1,7 @@
 """The compliance reminders' e-mails, registered for the admin (title, description, preview).
 
-The sample contexts are built by the same `reminder_context` the job uses, from unsaved
-objects and made-up facts, so the preview shows exactly what a leader would get.
+Their context function is the job's own `reminder_context`; the samples are its inputs made of
+unsaved objects and made-up facts, so the preview shows exactly what a leader would get.
 """
 
 from collections.abc import Callable
@@ -96,9 +96,8 @@ def _sample(kind: str) -> Callable[[], dict[str, Any]]:
             group.status = Group.Status.CHANGES_REQUESTED
         facts = _sample_facts(now, status=group.status)
         group.next_review_due = facts.next_review_due
-        return reminder_context(
-            _sample_due(kind, facts, now), group=group, user=_sample_user(), facts=facts, now=now
-        )
+        due = _sample_due(kind, facts, now)
+        return {"due": due, "group": group, "user": _sample_user(), "facts": facts, "now": now}
 
     return sample
 
@@ -161,6 +160,7 @@ for _kind, (_title, _description) in _DESCRIPTIONS.items():
             name=TEMPLATES[_kind],
             title=_title,
             description=_description,
+            context=reminder_context,
             sample=_sample(_kind),
             optional=False,
         )

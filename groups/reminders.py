@@ -25,13 +25,13 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from leaders.models import Leadership, User
 from meetings.models import Meeting
 
 from .audit import audit_record
+from .email_values import group_values, recipient_values
 from .models import AuditEntry, Group, OutboxEmail
 from .notifications import program_team_enqueue, program_team_key, program_team_language
 from .outbox import outbox_enqueue, outbox_queued_keys
@@ -374,45 +374,33 @@ def _url(name: str, **kwargs: Any) -> str:
     return site.rstrip("/") + reverse(name, kwargs=kwargs or None)
 
 
-def _message_now(facts: ReminderFacts, code: Code, now: datetime) -> str:
+def _message(facts: ReminderFacts, code: Code, *, now: datetime) -> str:
+    """The checklist's message about `code`, in the active language (the recipient's, or the
+    one the admin's preview asks for: the context is built in it)."""
     checklist = evaluate_requirements(facts.requirements, now=now)
     result = next((r for r in checklist.results if r.code == code), None)
-    return result.message if result is not None else ""
-
-
-def _failing_now(facts: ReminderFacts, now: datetime) -> list[str]:
-    checklist = evaluate_requirements(facts.requirements, now=now)
-    return [f"{result.title}: {result.message}" for result in checklist.failing]
-
-
-# Evaluated when the template is rendered, so in the language it is rendered in (the
-# recipient's, or the one the admin's preview asks for).
-_lazy_message = lazy(_message_now, str)
-_lazy_failing = lazy(_failing_now, list)
-
-
-def _message(facts: ReminderFacts, code: Code, *, now: datetime) -> str:
-    """The checklist's message about `code`, in the language of the rendering."""
-    return _lazy_message(facts, code, now)
+    return str(result.message) if result is not None else ""
 
 
 def _failing_messages(facts: ReminderFacts, *, now: datetime) -> list[str]:
-    """The failing requirements, "title: message", in the language of the rendering."""
-    return _lazy_failing(facts, now)
+    """The failing requirements, "title: message", in the active language."""
+    checklist = evaluate_requirements(facts.requirements, now=now)
+    return [f"{result.title}: {result.message}" for result in checklist.failing]
 
 
 def reminder_context(
     due: Due, *, group: Group, user: User, facts: ReminderFacts, now: datetime
 ) -> dict[str, Any]:
-    """What the reminder's template gets: the group, the person, what is wrong (the checklist's
-    words, in the active language) and the link to the page where it is fixed."""
+    """What the reminder's template gets, as plain values: the group, the person, what is wrong
+    (the checklist's words, in the active language) and the link to the page where it is
+    fixed. The context function of every reminder e-mail (groups/reminder_emails.py)."""
     slug = group.slug
     context: dict[str, Any] = {
-        "group": group,
-        "user": user,
+        "group": group_values(group),
+        "user": recipient_values(user),
         "dashboard_url": _url("groups:dashboard", slug=slug),
     }
-    context.update(due.details)
+    context.update({key: value for key, value in due.details.items() if key != "without_id"})
     match due.kind:
         case "pace":
             context["message"] = _message(facts, Code.AZURE_MEETINGS, now=now)
@@ -445,14 +433,13 @@ def reminder_context(
 def _enqueue_reminder(
     due: Due, *, key: str, group: Group, user: User, facts: ReminderFacts, now: datetime
 ) -> None:
-    context = reminder_context(due, group=group, user=user, facts=facts, now=now)
     outbox_enqueue(
         key=key,
         kind=f"reminder_{due.kind}",
         to=user.email,
         language=user.preferred_language,
         template=TEMPLATES[due.kind],
-        context=context,
+        inputs={"due": due, "group": group, "user": user, "facts": facts, "now": now},
         group=group,
         user=user,
     )

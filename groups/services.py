@@ -490,12 +490,7 @@ def _leave_processed_enqueue(
             to=leadership.user.email,
             language=leadership.user.preferred_language,
             template="leave_processed",
-            context={
-                "user": leadership.user,
-                "group": request.group,
-                "leave_request": request,
-                "home_url": settings.SITE_URL + reverse("home"),
-            },
+            inputs={"leave_request": request, "user": leadership.user},
             group=request.group,
             user=leadership.user,
         )

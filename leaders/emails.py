@@ -1,43 +1,47 @@
-"""The co-leader invitation's e-mail (leaders/services.py), registered for the admin.
+"""The leaders' e-mails (leaders/services.py, leaders/personal_data.py): their context
+functions and samples, registered for the admin.
 
-The sample is unsaved objects: the preview writes and reads nothing in the database.
+The samples are unsaved objects: the preview writes and reads nothing in the database.
 """
 
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from groups.email_samples import sample_group, sample_user
+from groups.email_values import group_values, person_values, recipient_values, site_url
 from groups.mail import EmailKind, register_email
 from groups.models import Group
 
-from .models import CoLeaderInvitation
+from .models import CoLeaderInvitation, Leadership, User
 
 SAMPLE_LINK_ID = "sample-invitation-token"
 
 
+def coleader_invitation_context(*, invitation: CoLeaderInvitation) -> dict[str, Any]:
+    """The invitation's link carries its token: only the invited address gets it."""
+    return {
+        "invitation": {"email": invitation.email, "expires_at": invitation.expires_at},
+        "group": group_values(invitation.group),
+        "inviter": person_values(invitation.invited_by),
+        "link": site_url("leaders:invitation", invitation.token),
+    }
+
+
 def coleader_invitation_sample() -> dict[str, Any]:
-    group = sample_group(status=Group.Status.SUBMITTED)
-    inviter = sample_user()
     now = timezone.now()
     invitation = CoLeaderInvitation(
-        group=group,
+        group=sample_group(status=Group.Status.SUBMITTED),
         email="bo@example.org",
         token=SAMPLE_LINK_ID,
-        invited_by=inviter,
+        invited_by=sample_user(),
         created_at=now,
         expires_at=now + timedelta(days=settings.TECHGROUPS_INVITATION_EXPIRY_DAYS),
     )
-    return {
-        "invitation": invitation,
-        "group": group,
-        "inviter": inviter,
-        "link": settings.SITE_URL + reverse("leaders:invitation", args=[SAMPLE_LINK_ID]),
-    }
+    return {"invitation": invitation}
 
 
 register_email(
@@ -49,6 +53,7 @@ register_email(
             "accept; in the invited person's language if they have an account, else in the "
             "inviter's. Not sent again if the invitation is withdrawn before it goes out."
         ),
+        context=coleader_invitation_context,
         sample=coleader_invitation_sample,
     )
 )
@@ -57,16 +62,29 @@ register_email(
 from . import preference_emails  # noqa: E402, F401
 
 
-def contact_left_sample() -> dict[str, Any]:
-    group = sample_group()
+def contact_left_context(*, leadership: Leadership, person: str, user: User) -> dict[str, Any]:
+    """To `user`, the group's other contact: `person` (their name, kept after the account is
+    gone) has left the role of `leadership`."""
+    group = leadership.group
     return {
-        "user": sample_user(email="bo@example.org", name="Bo Ek"),
-        "group": group,
+        "user": recipient_values(user),
+        "group": group_values(group),
+        "person": person,
+        "role": leadership.role,
+        "ended_at": leadership.ended_at,
+        "time_zone": str(group.timezone),
+        "people_url": site_url("leaders:people", group.slug),
+    }
+
+
+def contact_left_sample() -> dict[str, Any]:
+    leadership = Leadership(
+        group=sample_group(), role=Leadership.Role.CO_LEADER, ended_at=timezone.now()
+    )
+    return {
+        "leadership": leadership,
         "person": "Ada Lindqvist",
-        "role": "co_leader",
-        "ended_at": timezone.now(),
-        "time_zone": group.timezone,
-        "people_url": settings.SITE_URL + reverse("leaders:people", args=[group.slug]),
+        "user": sample_user(email="bo@example.org", name="Bo Ek"),
     }
 
 
@@ -79,6 +97,7 @@ register_email(
             "co-leader deletes their account (leaders/personal_data.py): the role is empty "
             "until someone is named. The program team gets its own notice at the same time."
         ),
+        context=contact_left_context,
         sample=contact_left_sample,
     )
 )

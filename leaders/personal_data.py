@@ -14,7 +14,6 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
@@ -319,15 +318,7 @@ def _tell_the_others(*, leadership: Leadership, person: str, hub_id: Any) -> Non
             to=recipient.email,
             language=recipient.preferred_language,
             template="contact_left",
-            context={
-                "user": recipient,
-                "group": group,
-                "person": person,
-                "role": leadership.role,
-                "ended_at": leadership.ended_at,
-                "time_zone": group.timezone,
-                "people_url": settings.SITE_URL + reverse("leaders:people", args=[group.slug]),
-            },
+            inputs={"leadership": leadership, "person": person, "user": recipient},
             group=group,
             user=recipient,
         )

@@ -1,35 +1,51 @@
-"""Program news and the weekly digest (program/news.py), registered for the admin.
+"""Program news and the weekly digest (program/news.py): their context functions and
+samples, registered for the admin.
 
-Both are optional e-mails (leaders/preferences.py). The samples are unsaved objects with the
-context `program.news` builds for one recipient: the preview writes and reads nothing.
+Both are optional e-mails (leaders/preferences.py). The samples are unsaved objects, the
+inputs `program.news` gives for one recipient: the preview writes and reads nothing.
 """
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from groups.email_samples import sample_group, sample_user
 from groups.mail import EmailKind, register_email
+from groups.models import Group
+from program.emails import call_values, leader_values, news_values
 from program.models import NewsItem, QuarterlyCall
 
+from .models import User
 from .preferences import DIGEST, NEWS, is_optional
 
 
-def _recipient() -> dict[str, Any]:
-    group = sample_group()
-    site = settings.SITE_URL.rstrip("/")
+def news_context(*, item: NewsItem, user: User, groups: Sequence[Group]) -> dict[str, Any]:
+    return {**leader_values(user=user, groups=groups), "item": news_values(item)}
+
+
+def digest_context(
+    *,
+    user: User,
+    groups: Sequence[Group],
+    news: Sequence[NewsItem],
+    followups: Sequence[QuarterlyCall],
+    first_day: date,
+    last_day: date,
+) -> dict[str, Any]:
     return {
-        "user": sample_user(),
-        "groups": [group],
-        "group_names": group.name,
-        "news_url": site + reverse("program:news"),
-        "calls_url": site + reverse("program:calls"),
-        "profile_url": site + reverse("leaders:profile"),
+        **leader_values(user=user, groups=groups),
+        "news": [news_values(item) for item in news],
+        "followups": [call_values(call) for call in followups],
+        "first_day": first_day,
+        "last_day": last_day,
     }
+
+
+def _recipient() -> dict[str, Any]:
+    return {"user": sample_user(), "groups": [sample_group()]}
 
 
 def _news_item(*, days_ago: int, title: str, body: str) -> NewsItem:
@@ -88,6 +104,7 @@ register_email(
             "e-mails as they come, once per news item, when the item's publication time has "
             "come. Optional: leaders can switch it off or get it in the weekly digest."
         ),
+        context=news_context,
         sample=news_sample,
         optional=is_optional(NEWS),
     )
@@ -102,6 +119,7 @@ register_email(
             "the weekly digest: the news and the recordings of quarterly calls of the week "
             "before. Not sent when there is nothing to list."
         ),
+        context=digest_context,
         sample=digest_sample,
         optional=is_optional(DIGEST),
     )

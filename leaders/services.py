@@ -77,10 +77,6 @@ def leadership_end(
     return locked
 
 
-def _invitation_link(invitation: CoLeaderInvitation) -> str:
-    return f"{settings.SITE_URL}{reverse('leaders:invitation', args=[invitation.token])}"
-
-
 @transaction.atomic
 def invitation_create(
     *, group: Group, email: str, by: Any, now: datetime | None = None
@@ -222,12 +218,7 @@ def invitation_email_enqueue(*, invitation: CoLeaderInvitation) -> OutboxEmail:
         to=invitation.email,
         language=language,
         template="coleader_invitation",
-        context={
-            "invitation": invitation,
-            "group": invitation.group,
-            "inviter": invitation.invited_by,
-            "link": _invitation_link(invitation),
-        },
+        inputs={"invitation": invitation},
         group=invitation.group,
         user=existing,
     )

@@ -24,10 +24,10 @@ from groups.mail import (
     EmailKind,
     Wording,
     email_kinds,
+    email_variables,
     is_default,
     preview,
     reset_to_default,
-    sample_context,
     validate_wording,
 )
 
@@ -134,15 +134,13 @@ class EmailTemplateForm(forms.ModelForm[EmailTemplate]):
         cleaned = super().clean() or {}
         if self.errors:
             return cleaned
-        context = sample_context(self.instance.name)
-        if context is not None:
-            wording = Wording(subject=cleaned["subject"], body=cleaned["body"])
-            try:
-                validate_wording(wording, language=self.instance.language, context=context)
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    for message in messages:
-                        self.add_error(field, message)
+        wording = Wording(subject=cleaned["subject"], body=cleaned["body"])
+        try:
+            validate_wording(wording, name=self.instance.name, language=self.instance.language)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field, message)
         return cleaned
 
 
@@ -198,10 +196,9 @@ class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
 
     @admin.display(description=_("variables"))
     def variables(self, obj: EmailTemplate) -> str:
-        context = sample_context(obj.name)
-        if context is None:
+        names = email_variables(obj.name, language=obj.language)
+        if names is None:
             return "—"
-        names = sorted([*context, "site_url"])
         return ", ".join("{{ %s }}" % name for name in names)  # noqa: UP031 - braces in output
 
     @admin.display(boolean=True, description=_("edited"))
@@ -252,11 +249,14 @@ class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
         template = get_object_or_404(EmailTemplate, pk=object_id)
         if not self.has_view_permission(request, template):
             raise PermissionDenied
-        rendered = preview(
-            name=template.name,
-            language=template.language,
-            wording=Wording(subject=template.subject, body=template.body),
-        )
+        try:
+            rendered = preview(
+                name=template.name,
+                language=template.language,
+                wording=Wording(subject=template.subject, body=template.body),
+            )
+        except Exception as error:  # wording saved before the checks existed: say why
+            return HttpResponse(format_html("<p>{}</p>", error))
         if rendered is None:
             raise Http404
         return HttpResponse(rendered.html)

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Greatest
-from django.urls import reverse
 from icalendar import vCalAddress
 
 from groups.models import Group, OutboxEmail
@@ -190,23 +189,11 @@ def _enqueue_for(
         if wants_now(r.user, kind.template)
     }
     existing = outbox_queued_keys(keys)
-    calls_url = settings.SITE_URL.rstrip("/") + reverse("program:calls")
-    ics_url = settings.SITE_URL.rstrip("/") + reverse("program:call_ics", args=[call.pk])
     queued = 0
     for key, recipient in keys.items():
         if key in existing:
             continue
         user = recipient.user
-        context: dict[str, Any] = {
-            "call": call,
-            "user": user,
-            "groups": recipient.groups,
-            "group_names": ", ".join(group.name for group in recipient.groups),
-            # Times as the recipient's group keeps them; the .ics carries UTC.
-            "time_zone": str(recipient.groups[0].timezone) if recipient.groups else "UTC",
-            "calls_url": calls_url,
-            "ics_url": ics_url,
-        }
         ics = call_email_ics(call, method=kind.method, to=user, now=now) if kind.method else ""
         outbox_enqueue(
             key=key,
@@ -214,7 +201,7 @@ def _enqueue_for(
             to=user.email,
             language=user.preferred_language,
             template=kind.template,
-            context=context,
+            inputs={"call": call, "user": user, "groups": recipient.groups},
             group=recipient.only_group,
             user=user,
             ics=ics,

@@ -1,29 +1,74 @@
-"""The quarterly call's e-mails (program/calls.py), registered for the admin.
+"""The quarterly call's e-mails (program/calls.py): their context function and samples,
+registered for the admin.
 
-The samples are unsaved objects with the context `program.calls` builds for one recipient:
-the preview writes and reads nothing in the database.
+The samples are unsaved objects, the inputs `program.calls` gives for one recipient: the
+preview writes and reads nothing in the database.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from groups.email_samples import sample_group, sample_user
+from groups.email_values import group_values, recipient_values, site_url
 from groups.mail import EmailKind, register_email
+from groups.models import Group
+from leaders.models import User
 from leaders.preferences import is_optional
 
-from .models import QuarterlyCall
+from .models import NewsItem, QuarterlyCall
 
 SAMPLE_CALL_PK = 1
 
 
+def call_values(call: QuarterlyCall) -> dict[str, Any]:
+    """A quarterly call as its e-mails show it."""
+    return {
+        "title": call.title,
+        "starts_at": call.starts_at,
+        "ends_at": call.ends_at,
+        "agenda": call.agenda,
+        "join_url": call.join_url,
+        "recording_url": call.recording_url,
+        "slides_url": call.slides_url,
+    }
+
+
+def news_values(item: NewsItem) -> dict[str, Any]:
+    return {"title": item.title, "body": item.body, "published_at": item.published_at}
+
+
+def leader_values(*, user: User, groups: Sequence[Group]) -> dict[str, Any]:
+    """What every e-mail to a program leader says of them: who they are, the groups that make
+    them one (none for a leader invited in the admin) and the program's pages."""
+    return {
+        "user": recipient_values(user),
+        "groups": [group_values(group) for group in groups],
+        "group_names": ", ".join(group.name for group in groups),
+        "news_url": site_url("program:news"),
+        "calls_url": site_url("program:calls"),
+        "profile_url": site_url("leaders:profile"),
+    }
+
+
+def call_email_context(
+    *, call: QuarterlyCall, user: User, groups: Sequence[Group]
+) -> dict[str, Any]:
+    """The context of every call e-mail: times shown as the recipient's group keeps them (the
+    .ics carries UTC)."""
+    return {
+        **leader_values(user=user, groups=groups),
+        "call": call_values(call),
+        "time_zone": str(groups[0].timezone) if groups else "UTC",
+        "ics_url": site_url("program:call_ics", call.pk),
+    }
+
+
 def call_sample(*, days_ahead: int) -> Callable[[], dict[str, Any]]:
-    """A sample context for a call starting `days_ahead` days from now (negative: past)."""
+    """Sample inputs for a call starting `days_ahead` days from now (negative: past)."""
 
     def sample() -> dict[str, Any]:
         starts_at = (timezone.now() + timedelta(days=days_ahead)).replace(
@@ -42,16 +87,7 @@ def call_sample(*, days_ahead: int) -> Callable[[], dict[str, Any]]:
         group = sample_group(
             name="Azure User Group Göteborg", slug="azure-user-group-goteborg", city="Göteborg"
         )
-        site = settings.SITE_URL.rstrip("/")
-        return {
-            "call": call,
-            "user": sample_user(),
-            "groups": [group],
-            "group_names": group.name,
-            "time_zone": group.timezone,
-            "calls_url": site + reverse("program:calls"),
-            "ics_url": site + reverse("program:call_ics", args=[SAMPLE_CALL_PK]),
-        }
+        return {"call": call, "user": sample_user(), "groups": [group]}
 
     return sample
 
@@ -65,6 +101,7 @@ register_email(
             "number of days before a quarterly call (14 unless changed), with the calendar "
             "invitation (.ics) attached."
         ),
+        context=call_email_context,
         sample=call_sample(days_ahead=14),
     )
 )
@@ -78,6 +115,7 @@ register_email(
             "e-mails as they come, once per call, when a quarterly call starts within a day. "
             "Optional: leaders can switch it off (it is not put in the weekly digest)."
         ),
+        context=call_email_context,
         sample=call_sample(days_ahead=1),
         optional=is_optional("call_reminder"),
     )
@@ -92,6 +130,7 @@ register_email(
             "its title, time, agenda or join link (or restores a cancelled call), with the "
             "updated calendar invitation (.ics) that replaces the event."
         ),
+        context=call_email_context,
         sample=call_sample(days_ahead=14),
     )
 )
@@ -104,6 +143,7 @@ register_email(
             "To everyone already invited to a quarterly call, when the program team cancels "
             "it, with a calendar cancellation (.ics) that removes the event."
         ),
+        context=call_email_context,
         sample=call_sample(days_ahead=14),
     )
 )
@@ -118,6 +158,7 @@ register_email(
             "has both its recording and its slides. Optional: leaders can switch it off or get "
             "it in the weekly digest."
         ),
+        context=call_email_context,
         sample=call_sample(days_ahead=-2),
         optional=is_optional("call_followup"),
     )

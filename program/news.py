@@ -14,12 +14,9 @@ calendar week before; a week with nothing to list sends nothing.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
 from groups.outbox import outbox_enqueue, outbox_queued_keys
@@ -32,7 +29,7 @@ from leaders.preferences import (
     wants_now,
 )
 
-from .calls import CallRecipient, call_followups_between, call_recipients
+from .calls import call_followups_between, call_recipients
 from .models import NewsItem
 
 #: The outbox kinds (and template names) of the two e-mails.
@@ -49,21 +46,6 @@ def news_email_key(item_pk: int, user_pk: int) -> str:
 
 def digest_email_key(user_pk: int, week: str) -> str:
     return f"digest:user-{user_pk}:{week}"
-
-
-def _absolute(path: str) -> str:
-    return str(settings.SITE_URL).rstrip("/") + path
-
-
-def _recipient_context(recipient: CallRecipient) -> dict[str, Any]:
-    return {
-        "user": recipient.user,
-        "groups": recipient.groups,
-        "group_names": ", ".join(group.name for group in recipient.groups),
-        "news_url": _absolute(reverse("program:news")),
-        "calls_url": _absolute(reverse("program:calls")),
-        "profile_url": _absolute(reverse("leaders:profile")),
-    }
 
 
 # Selectors ---------------------------------------------------------------------------------
@@ -145,7 +127,7 @@ def send_due_news(*, now: datetime) -> dict[str, int]:
                 to=user.email,
                 language=user.preferred_language,
                 template=NEWS_KIND,
-                context={**_recipient_context(recipient), "item": item},
+                inputs={"item": item, "user": user, "groups": recipient.groups},
                 group=recipient.only_group,
                 user=user,
                 unsubscribe_url=unsubscribe_url(user),
@@ -177,14 +159,15 @@ def send_weekly_digests(*, now: datetime) -> dict[str, int]:
         if key in existing:
             continue
         user = recipient.user
-        context = {
-            **_recipient_context(recipient),
+        inputs = {
+            "user": user,
+            "groups": recipient.groups,
             "news": news if wants_digest(user, NEWS_KIND) else [],
             "followups": followups if wants_digest(user, CALL_FOLLOWUP) else [],
             "first_day": period.first_day,
             "last_day": period.last_day,
         }
-        if not (context["news"] or context["followups"]):
+        if not (inputs["news"] or inputs["followups"]):
             continue
         outbox_enqueue(
             key=key,
@@ -192,7 +175,7 @@ def send_weekly_digests(*, now: datetime) -> dict[str, int]:
             to=user.email,
             language=user.preferred_language,
             template=DIGEST_KIND,
-            context=context,
+            inputs=inputs,
             group=recipient.only_group,
             user=user,
             unsubscribe_url=unsubscribe_url(user),

@@ -4,15 +4,16 @@ The samples are unsaved objects; these tests run without database access (a quer
 the test), except the one that renders through the database's wording.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.template import Engine
 from django.utils.html import escape
 
 from groups import mail
-from groups.mail import email_kinds, render_templated
+from groups.mail import email_context, email_kinds, render_email
+from groups.mail_sandbox import SandboxEngine
 from groups.models import Review
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -21,24 +22,34 @@ REASON = {
     "en": "You receive this e-mail because",
     "sv": "Du får det här e-postmeddelandet eftersom",
 }
-#: Shows a variable the sample context does not give, instead of rendering nothing.
-STRICT_ENGINE = Engine(autoescape=False, libraries={}, loaders=[], string_if_invalid="<MISSING %s>")
+#: The sandbox, showing a variable the context does not give instead of rendering nothing.
+STRICT_ENGINE = SandboxEngine(
+    autoescape=False,
+    libraries={},
+    loaders=[],
+    builtins=["groups.mail_sandbox"],
+    string_if_invalid="<MISSING %s>",
+)
 
 
 def shipped(language: str) -> set[str]:
     return {path.stem for path in (mail.DEFAULTS_DIR / language).glob("*.txt")}
 
 
-def render_default(name: str, language: str, context: dict[str, Any]) -> mail.RenderedEmail:
+def render_default(
+    name: str, language: str, inputs: dict[str, Any] | None = None
+) -> mail.RenderedEmail:
+    """The shipped wording rendered with `inputs` (the sample's by default)."""
     wording = mail.default_wording(name, language)
     assert wording is not None, f"templates/email/{language}/{name}.txt is missing"
+    context = email_context(name, language=language, inputs=inputs or KINDS[name].sample())
     return mail.render_wording(wording, language=language, context=context)
 
 
-def groups_in(context: dict[str, Any]) -> list[Any]:
+def group_names_in(context: Mapping[str, Any]) -> list[str]:
     if context.get("group") is not None:
-        return [context["group"]]
-    return list(context.get("groups") or [])
+        return [context["group"]["name"]]
+    return [group["name"] for group in context.get("groups") or []]
 
 
 # Files and registrations ---------------------------------------------------------------------
@@ -80,9 +91,10 @@ def test_every_registered_email_has_a_title_and_a_description(name):
 @pytest.mark.parametrize("name", sorted(KINDS))
 def test_every_email_renders_with_its_sample(name, language, monkeypatch):
     monkeypatch.setattr(mail, "ENGINE", STRICT_ENGINE)
-    context = KINDS[name].sample()  # no database access here: a query fails the test
+    # No database access here: a query fails the test.
+    context = email_context(name, language=language, inputs=KINDS[name].sample())
 
-    rendered = render_default(name, language, context)
+    rendered = render_default(name, language)
 
     subject = rendered.subject.removeprefix(settings.EMAIL_SUBJECT_PREFIX)
     assert rendered.subject.startswith(settings.EMAIL_SUBJECT_PREFIX)
@@ -94,9 +106,9 @@ def test_every_email_renders_with_its_sample(name, language, monkeypatch):
         assert "{%" not in text
     assert REASON[language] in rendered.text
     assert f'<html lang="{language}">' in rendered.html
-    for group in groups_in(context):
-        assert group.name in rendered.text
-        assert escape(group.name) in rendered.html
+    for group_name in group_names_in(context):
+        assert group_name in rendered.text
+        assert escape(group_name) in rendered.html
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -104,24 +116,24 @@ def test_every_email_renders_with_its_sample(name, language, monkeypatch):
 def test_every_review_decision_has_its_own_subject_naming_the_group(decision, language):
     subjects = set()
     for each in Review.Decision.values:
-        context = KINDS["review_decision"].sample()
-        context["review"].decision = each
-        subjects.add(render_default("review_decision", language, context).subject)
-    context = KINDS["review_decision"].sample()
-    context["review"].decision = decision
+        inputs = KINDS["review_decision"].sample()
+        inputs["review"].decision = each
+        subjects.add(render_default("review_decision", language, inputs).subject)
+    inputs = KINDS["review_decision"].sample()
+    inputs["review"].decision = decision
 
-    rendered = render_default("review_decision", language, context)
+    rendered = render_default("review_decision", language, inputs)
 
     assert len(subjects) == len(Review.Decision.values)
-    assert context["group"].name in rendered.subject
-    assert str(context["review"].get_decision_display()) not in ("", None)
+    assert inputs["review"].group.name in rendered.subject
+    assert str(inputs["review"].get_decision_display()) not in ("", None)
 
 
 def test_review_decision_says_what_comes_next_for_each_decision():
     def text_for(decision: str) -> str:
-        context = KINDS["review_decision"].sample()
-        context["review"].decision = decision
-        return render_default("review_decision", "en", context).text
+        inputs = KINDS["review_decision"].sample()
+        inputs["review"].decision = decision
+        return render_default("review_decision", "en", inputs).text
 
     assert "Welcome to the program!" in text_for(Review.Decision.ADMIT)
     assert "submit the application again" in text_for(Review.Decision.REQUEST_CHANGES)
@@ -135,9 +147,9 @@ def test_review_decision_says_what_comes_next_for_each_decision():
     "name", ["call_invitation", "call_reminder", "call_update", "call_cancelled", "call_followup"]
 )
 def test_a_call_email_to_someone_without_a_group_says_they_were_invited(name, language):
-    context = {**KINDS[name].sample(), "groups": [], "group_names": ""}
+    inputs = {**KINDS[name].sample(), "groups": []}
 
-    rendered = render_default(name, language, context)
+    rendered = render_default(name, language, inputs)
 
     assert REASON[language] in rendered.text
     assert ("invited to this call" if language == "en" else "bjudits in") in rendered.text
@@ -145,20 +157,20 @@ def test_a_call_email_to_someone_without_a_group_says_they_were_invited(name, la
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_call_without_agenda_or_join_link_leaves_no_gap(language):
-    context = KINDS["call_invitation"].sample()
-    context["call"].agenda = ""
-    context["call"].join_url = ""
+    inputs = KINDS["call_invitation"].sample()
+    inputs["call"].agenda = ""
+    inputs["call"].join_url = ""
 
-    rendered = render_default("call_invitation", language, context)
+    rendered = render_default("call_invitation", language, inputs)
 
     assert "\n\n\n" not in rendered.text
     assert "Agenda" not in rendered.text
 
 
 def test_the_program_team_notice_leaves_no_gap_without_details():
-    context = {**KINDS["program_team_notice"].sample(), "details": ""}
+    inputs = {**KINDS["program_team_notice"].sample(), "details": ""}
 
-    rendered = render_default("program_team_notice", "en", context)
+    rendered = render_default("program_team_notice", "en", inputs)
 
     assert "\n\n\n" not in rendered.text
 
@@ -166,8 +178,8 @@ def test_the_program_team_notice_leaves_no_gap_without_details():
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(KINDS))
 def test_the_portal_renders_the_shipped_wording(name):
-    context = KINDS[name].sample()
+    inputs = KINDS[name].sample()
 
-    rendered = render_templated(language="sv", template=name, context=context)
+    rendered = render_email(name, language="sv", inputs=inputs)
 
-    assert rendered == render_default(name, "sv", context)
+    assert rendered == render_default(name, "sv", inputs)

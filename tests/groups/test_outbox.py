@@ -29,7 +29,7 @@ from groups.outbox import (
     outbox_sweep,
 )
 from groups.tasks import deliver_outbox_email, sweep_outbox
-from leaders.models import Leadership
+from leaders.models import CoLeaderInvitation, Leadership
 from leaders.services import invitation_create, invitation_withdraw
 from tests.factories import (
     GroupFactory,
@@ -51,13 +51,19 @@ def enqueue(key: str = "test:1", to: str = "leader@example.org", **kwargs) -> Ou
         to=to,
         language=kwargs.pop("language", "en"),
         template="coleader_invitation",
-        context={
-            "group": group,
-            "inviter": UserFactory(),
-            "link": "https://example.org/invitations/abc/",
-            "invitation": None,
-        },
+        inputs={"invitation": unsaved_invitation(group=group, to=to)},
         group=group,
+    )
+
+
+def unsaved_invitation(*, group: Group, to: str) -> CoLeaderInvitation:
+    """What the invitation e-mail needs, without saving an invitation."""
+    return CoLeaderInvitation(
+        group=group,
+        email=to,
+        token="abc",
+        invited_by=UserFactory(),
+        expires_at=timezone.now() + timedelta(days=14),
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import translation
 from django_celery_beat.models import PeriodicTask
 
 from groups import reminders
-from groups.mail import _KINDS, default_wording, render_wording
+from groups.mail import _KINDS, default_wording, email_context, render_wording
 from groups.models import AuditEntry, Group, OutboxEmail
 from groups.reminder_emails import SAMPLE_USER_PK, _sample_facts
 from groups.reminders import (
@@ -736,7 +736,8 @@ def test_every_reminder_is_registered_and_its_sample_renders(kind, language):
     wording = default_wording(name, language)
     assert wording is not None
 
-    rendered = render_wording(wording, language=language, context=registered.sample())
+    context = email_context(name, language=language, inputs=registered.sample())
+    rendered = render_wording(wording, language=language, context=context)
 
     assert "Azure User Group Uppsala" in rendered.subject
     closing = {
@@ -751,7 +752,7 @@ def test_every_reminder_is_registered_and_its_sample_renders(kind, language):
 
 
 def test_the_checklist_message_is_written_in_the_language_of_the_rendering(monkeypatch):
-    """The message is evaluated when the e-mail is rendered, so the admin's Swedish preview
+    """The context is built in the language of the rendering, so the admin's Swedish preview
     and a Swedish leader's e-mail get the checklist's Swedish words."""
     languages: list[str | None] = []
     evaluate = reminders.evaluate_requirements
@@ -765,7 +766,8 @@ def test_the_checklist_message_is_written_in_the_language_of_the_rendering(monke
     assert sample["user"].pk == SAMPLE_USER_PK
     monkeypatch.setattr(reminders, "evaluate_requirements", spy)
 
-    rendered = render_wording(default_wording(name, "sv"), language="sv", context=sample)
+    context = email_context(name, language="sv", inputs=sample)
+    rendered = render_wording(default_wording(name, "sv"), language="sv", context=context)
 
     assert languages == ["sv"]
     with translation.override("sv"):
@@ -785,7 +787,7 @@ def test_the_checklist_message_is_written_in_the_language_of_the_rendering(monke
 )
 def test_every_variant_of_a_reminder_reads_without_gaps(kind, variant, language):
     name = TEMPLATES[kind]
-    context = {**_KINDS[name].sample(), **variant}
+    context = {**email_context(name, language=language, inputs=_KINDS[name].sample()), **variant}
 
     rendered = render_wording(default_wording(name, language), language=language, context=context)
 

@@ -3,13 +3,15 @@
 import email
 import re
 from email import policy
+from typing import Any
 
 import pytest
 from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
 
-from groups.models import OutboxEmail
+from groups.mail import email_kinds
+from groups.models import Group, OutboxEmail
 from groups.outbox import outbox_deliver, outbox_enqueue
 from leaders.models import User
 from leaders.preferences import (
@@ -265,6 +267,17 @@ def test_the_pages_run_a_fixed_number_of_queries(django_assert_num_queries):
 # The link and the headers in the e-mail ------------------------------------------------------
 
 
+def sample_inputs(template: str, *, user: User, group: Group) -> dict[str, Any]:
+    """The e-mail's sample inputs, addressed to `user` about `group`."""
+    inputs = email_kinds()[template].sample()
+    for name in ("user", "group"):
+        if name in inputs:
+            inputs[name] = {"user": user, "group": group}[name]
+    if "groups" in inputs:
+        inputs["groups"] = [group]
+    return inputs
+
+
 def enqueue(user: User, *, template: str, key: str, ics: str = "", **kwargs) -> OutboxEmail:
     group = GroupFactory(name="Azure Lund")
     return outbox_enqueue(
@@ -273,16 +286,7 @@ def enqueue(user: User, *, template: str, key: str, ics: str = "", **kwargs) -> 
         to=user.email,
         language=user.preferred_language,
         template=template,
-        context={
-            "group": group,
-            "user": user,
-            "inviter": user,
-            "link": "https://example.org/invitations/abc/",
-            "invitation": None,
-            "item": {"title": "Vouchers", "body": "Ask for one."},
-            "group_names": "Azure Lund",
-            "news_url": "http://127.0.0.1:8000/program/news/",
-        },
+        inputs=sample_inputs(template, user=user, group=group),
         group=group,
         user=user,
         ics=ics,

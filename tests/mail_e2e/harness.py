@@ -30,9 +30,11 @@ import redis
 from aiosmtpd.controller import Controller
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 from groups.models import OutboxEmail
 from groups.outbox import CLAIM_LEASE, outbox_enqueue
+from leaders.models import CoLeaderInvitation
 from tests.factories import GroupFactory, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -401,11 +403,14 @@ def queue_emails(count: int, *, nudge: bool = True, prefix: str = "e2e") -> list
                     to=f"{prefix}-{n}@example.org",
                     language="sv" if n % 2 else "en",
                     template="coleader_invitation",
-                    context={
-                        "group": group,
-                        "inviter": inviter,
-                        "link": f"https://portal.example.org/invitations/{prefix}-{n}/",
-                        "invitation": None,
+                    inputs={
+                        "invitation": CoLeaderInvitation(
+                            group=group,
+                            email=f"{prefix}-{n}@example.org",
+                            token=f"{prefix}-{n}",
+                            invited_by=inviter,
+                            expires_at=timezone.now() + timedelta(days=14),
+                        )
                     },
                     group=group,
                 )

@@ -1,14 +1,12 @@
 """E-mail wording the program team edits in the admin: defaults, rendering, preview, reset."""
 
-from types import SimpleNamespace
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from groups import mail
-from groups.mail import EmailKind, Wording, install_default_templates, render_templated
+from groups.mail import EmailKind, Wording, install_default_templates, render_email
 from program.models import EmailTemplate
 from tests.factories import LeadershipFactory
 
@@ -28,10 +26,14 @@ Hej {{ user.name }},
 """
 
 
+def _context(*, group_name: str, user_name: str, url: str) -> dict[str, object]:
+    return {"group": {"name": group_name}, "user": {"name": user_name}, "url": url}
+
+
 def _sample() -> dict[str, object]:
     return {
-        "group": SimpleNamespace(name="Oslo <Azure> & Friends"),
-        "user": SimpleNamespace(name="Ada"),
+        "group_name": "Oslo <Azure> & Friends",
+        "user_name": "Ada",
         "url": "https://example.org/news/",
     }
 
@@ -47,6 +49,7 @@ def shipped(tmp_path, monkeypatch):
         name=NAME,
         title=gettext_lazy("Greeting"),
         description=gettext_lazy("Sent in tests."),
+        context=_context,
         sample=_sample,
     )
     monkeypatch.setitem(mail._KINDS, NAME, kind)
@@ -74,7 +77,7 @@ def test_install_creates_missing_rows_and_keeps_edits(shipped):
 @pytest.mark.django_db
 def test_render_uses_the_file_when_there_is_no_row(shipped):
     EmailTemplate.objects.filter(name=NAME).delete()
-    rendered = render_templated(language="sv", template=NAME, context=_sample())
+    rendered = render_email(NAME, language="sv", inputs=_sample())
     assert rendered.subject == "[Tech Groups] Hej från Oslo <Azure> & Friends"
     assert rendered.text.startswith("Hej Ada,\n\nOslo <Azure> & Friends har nyheter")
 
@@ -85,7 +88,7 @@ def test_render_uses_the_program_teams_wording(shipped):
     EmailTemplate.objects.filter(name=NAME, language="en").update(
         subject="News for {{ group.name }}", body="Hi {{ user.name }}!"
     )
-    rendered = render_templated(language="en", template=NAME, context=_sample())
+    rendered = render_email(NAME, language="en", inputs=_sample())
     assert rendered.subject == "[Tech Groups] News for Oslo <Azure> & Friends"
     assert rendered.text == "Hi Ada!\n"
 
@@ -94,13 +97,13 @@ def test_render_uses_the_program_teams_wording(shipped):
 def test_a_language_without_wording_falls_back_to_english(shipped):
     (shipped / "sv" / f"{NAME}.txt").unlink()
     EmailTemplate.objects.filter(name=NAME).delete()
-    rendered = render_templated(language="sv", template=NAME, context=_sample())
+    rendered = render_email(NAME, language="sv", inputs=_sample())
     assert rendered.subject.endswith("Hello from Oslo <Azure> & Friends")
 
 
 @pytest.mark.django_db
 def test_html_part_is_escaped_with_links_and_paragraphs(shipped):
-    rendered = render_templated(language="en", template=NAME, context=_sample())
+    rendered = render_email(NAME, language="en", inputs=_sample())
     assert "Oslo &lt;Azure&gt; &amp; Friends" in rendered.html
     assert "<Azure>" not in rendered.html
     assert '<a href="https://example.org/news/">https://example.org/news/</a>' in rendered.html
@@ -108,20 +111,18 @@ def test_html_part_is_escaped_with_links_and_paragraphs(shipped):
     assert '<html lang="en">' in rendered.html
 
 
-def test_validate_wording_reports_errors_by_field():
+def test_validate_wording_reports_errors_by_field(shipped):
     with pytest.raises(ValidationError) as error:
         mail.validate_wording(
-            Wording(subject="{% if %}", body="{{ x|nosuchfilter }}"),
-            language="en",
-            context={},
+            Wording(subject="{% if %}", body="{{ url|nosuchfilter }}"), name=NAME, language="en"
         )
     assert set(error.value.message_dict) == {"subject", "body"}
 
 
 @pytest.mark.parametrize("body", ["{% load static %}{% static 'x' %}", "{% include 'base.html' %}"])
-def test_the_sandbox_loads_nothing(body):
+def test_the_sandbox_loads_nothing(shipped, body):
     with pytest.raises(ValidationError):
-        mail.validate_wording(Wording(subject="S", body=body), language="en", context={})
+        mail.validate_wording(Wording(subject="S", body=body), name=NAME, language="en")
 
 
 def test_unknown_template_name_is_an_error(db):
@@ -164,9 +165,7 @@ def test_saving_valid_wording_records_who(client, staff, row):
         "New text for {{ user.name }}",
         staff,
     )
-    assert render_templated(language="en", template=NAME, context=_sample()).text == (
-        "New text for Ada\n"
-    )
+    assert render_email(NAME, language="en", inputs=_sample()).text == ("New text for Ada\n")
 
 
 @pytest.mark.django_db
