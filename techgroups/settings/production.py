@@ -19,7 +19,9 @@ CACHES = {"default": env.cache("CACHE_URL")}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 MAILERS = {"default": mailer_from_url(env("EMAIL_URL"))}
 
-# Behind the load balancer: the client address for allauth's rate limits is the one it adds.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=1)
+# The shipped stack (docker-compose.yml) puts gunicorn in front of the visitor: no proxy, so an
+# X-Forwarded-For header is the visitor's own claim and the rate limits must not believe it.
+# Behind a proxy that sets the header, set the number of proxies (README, "Configuration").
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 # Fetching links never reaches loopback in production, whatever the environment says.
 TECHGROUPS_FETCH_ALLOW_LOOPBACK = False

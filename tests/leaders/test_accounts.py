@@ -338,6 +338,60 @@ def test_too_many_failed_sign_ins_lock_the_address_for_a_while(client, real_cach
     assert "_auth_user_id" not in client.session
 
 
+TOO_MANY = "Too many failed login attempts"
+
+
+def _failed_sign_ins_from_rotating_forwarded_addresses(client, count: int) -> list[str]:
+    """Failed sign-ins to `count` different addresses (so no per-address limit applies), each
+    claiming another client address in X-Forwarded-For; returns the pages."""
+    pages = []
+    for n in range(count):
+        verified_user(f"person{n}@example.org")
+        response = client.post(
+            LOGIN_URL,
+            {"login": f"person{n}@example.org", "password": "wrong guess"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n + 1}",
+        )
+        pages.append(response.content.decode())
+    return pages
+
+
+def test_a_forged_forwarded_for_header_does_not_lift_the_limit_without_a_proxy(
+    client, real_cache, settings
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0  # the shipped default: gunicorn faces the visitor
+
+    _failed_sign_ins_from_rotating_forwarded_addresses(client, 10)
+    response = client.post(
+        LOGIN_URL,
+        {"login": "person0@example.org", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )
+
+    assert TOO_MANY in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_behind_a_trusted_proxy_its_forwarded_address_is_the_one_counted(
+    client, real_cache, settings
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # a proxy that writes X-Forwarded-For itself
+
+    pages = _failed_sign_ins_from_rotating_forwarded_addresses(client, 12)
+
+    assert not any(TOO_MANY in page for page in pages)
+
+
+def test_production_trusts_no_proxy_unless_told_to():
+    from tests.test_security import production_env, run_in_production
+
+    code = "from django.conf import settings; print(settings.ALLAUTH_TRUSTED_PROXY_COUNT)"
+    default = run_in_production("-c", code, env=production_env())
+    behind_one = run_in_production("-c", code, env=production_env(ALLAUTH_TRUSTED_PROXY_COUNT="1"))
+
+    assert (default.stdout.strip(), behind_one.stdout.strip()) == ("0", "1")
+
+
 def test_too_many_password_resets_are_refused(client, real_cache):
     verified_user()
     statuses = [
