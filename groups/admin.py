@@ -801,7 +801,24 @@ class OutboxEmailAdmin(ReadOnlyMixin, admin.ModelAdmin[OutboxEmail]):
     date_hierarchy = "created_at"
     actions = ["resend_selected"]
     fields = OUTBOX_FIELDS
-    readonly_fields = OUTBOX_FIELDS
+    readonly_fields = (*OUTBOX_FIELDS, "text_withheld")
+
+    def get_fields(self, request: HttpRequest, obj: OutboxEmail | None = None) -> Any:
+        """An account e-mail's text carries its recipient's sign-in secret: never shown."""
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and obj.carries_secret:
+            index = fields.index("body_text")
+            fields[index : index + 2] = ["text_withheld"]
+        return fields
+
+    @admin.display(description=_("text"))
+    def text_withheld(self, obj: OutboxEmail) -> str:
+        return str(
+            _(
+                "Not shown: this account e-mail carries a one-time sign-in link or code for "
+                "its recipient only. It is removed once the e-mail is sent."
+            )
+        )
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: OutboxEmail) -> str:

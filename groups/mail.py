@@ -26,7 +26,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.template import Context, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -73,6 +72,9 @@ class EmailKind:
     sample: Callable[[], dict[str, Any]]
     #: Leaders may switch it off or have it gathered into a weekly digest.
     optional: bool = False
+    #: Which e-mails a backlog sends first (OutboxEmail.Priority): 0 someone waits for it now,
+    #: 5 normal, 9 bulk.
+    priority: int = 5
 
 
 _KINDS: dict[str, EmailKind] = {}
@@ -228,19 +230,45 @@ def render_wording(
         if limit:
             _check_length(subject, MAX_RENDERED_SUBJECT, field="subject")
             _check_length(text, MAX_RENDERED_TEXT, field="text")
-        html = render_to_string(
-            "email/layout.html",
-            {
-                "LANGUAGE_CODE": language,
-                "subject": subject,
-                "body": mark_safe(text_to_html(text)),  # escaped by text_to_html
-                "unsubscribe_url": unsubscribe_url,
-                "unsubscribe_note": unsubscribe_note() if unsubscribe_url else "",
-            },
+        return _with_layout(
+            settings.EMAIL_SUBJECT_PREFIX + subject,
+            text,
+            subject_shown=subject,
+            language=language,
+            unsubscribe_url=unsubscribe_url,
         )
-        if unsubscribe_url:
-            text = f"{text.rstrip()}\n\n-- \n{unsubscribe_note()}\n{unsubscribe_url}\n"
-    return RenderedEmail(subject=settings.EMAIL_SUBJECT_PREFIX + subject, text=text, html=html)
+
+
+def _with_layout(
+    subject: str, text: str, *, subject_shown: str, language: str, unsubscribe_url: str = ""
+) -> RenderedEmail:
+    """The e-mail's HTML part made from its text in the one layout, and the unsubscribe footer
+    of an optional e-mail below both (in the active language)."""
+    html = render_to_string(
+        "email/layout.html",
+        {
+            "LANGUAGE_CODE": language,
+            "subject": subject_shown,
+            "body": mark_safe(text_to_html(text)),  # escaped by text_to_html
+            "unsubscribe_url": unsubscribe_url,
+            "unsubscribe_note": unsubscribe_note() if unsubscribe_url else "",
+        },
+    )
+    if unsubscribe_url:
+        text = f"{text.rstrip()}\n\n-- \n{unsubscribe_note()}\n{unsubscribe_url}\n"
+    return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def render_text_email(*, subject: str, text: str, language: str) -> RenderedEmail:
+    """An e-mail written elsewhere as subject and plain text (allauth's account e-mails), with
+    the HTML part made the way every other e-mail's is."""
+    with translation.override(language):
+        return _with_layout(
+            " ".join(subject.split()),
+            text.strip() + "\n",
+            subject_shown=" ".join(subject.split()).removeprefix(settings.EMAIL_SUBJECT_PREFIX),
+            language=language,
+        )
 
 
 def _check_length(value: str, limit: int, *, field: str) -> None:
@@ -358,22 +386,6 @@ def validate_wording(wording: Wording, *, name: str, language: str) -> None:
         raise ValidationError(
             {"body": _("This template cannot be rendered: %(error)s") % {"error": error}}
         ) from error
-
-
-def send_rendered(
-    *, to: str, rendered: RenderedEmail, reply_to: str = "", headers: Any = None
-) -> int:
-    """Send a plain-text and HTML message; returns the number of messages sent (0 or 1)."""
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-        reply_to=[reply_to] if reply_to else None,
-        headers=headers,
-    )
-    message.attach_alternative(rendered.html, "text/html")
-    return message.send()
 
 
 def sample_context(name: str, *, language: str) -> MappingProxyType[str, Any] | None:

@@ -290,6 +290,13 @@ class OutboxEmail(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Priority(models.IntegerChoices):
+        """Which e-mails a backlog sends first: someone waits for these right now."""
+
+        URGENT = 0, _("urgent (account, invitation)")
+        NORMAL = 5, _("normal")
+        BULK = 9, _("bulk (reminders, news)")
+
     #: kind + recipient + subject object (+ period): the same e-mail is never queued twice.
     key = models.CharField(_("key"), max_length=255, unique=True)
     kind = models.CharField(_("kind"), max_length=50)
@@ -316,8 +323,17 @@ class OutboxEmail(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    #: A sign-in secret is in the text (an account e-mail's link): the program team never sees
+    #: the text, and it is removed once the e-mail is sent.
+    carries_secret = models.BooleanField(_("carries a secret"), default=False, editable=False)
+    #: Tries handed to the SMTP server (a claim that never got that far does not count).
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    #: When this try was handed to the SMTP server; until the row is marked, it may be sent.
+    handed_at = models.DateTimeField(_("handed to the mail server"), null=True, blank=True)
     #: After a temporary error: not to be tried again before this time.
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -329,11 +345,11 @@ class OutboxEmail(models.Model):
         verbose_name = _("outbox e-mail")
         verbose_name_plural = _("outbox e-mails")
         indexes = [
-            # The sweep's question: what is still to be sent, oldest first.
+            # The sweep's question: what is still to be sent, most urgent and oldest first.
             models.Index(
-                fields=["created_at"],
+                fields=["priority", "created_at"],
                 condition=Q(status__in=["pending", "sending"]),
-                name="outbox_unsent_idx",
+                name="outbox_unsent_priority_idx",
             ),
         ]
         constraints = [
@@ -342,6 +358,10 @@ class OutboxEmail(models.Model):
                 name="sent_outbox_email_has_sent_at",
             ),
         ]
+
+    #: Not a field: True on the row `outbox_enqueue` returns when that call wrote it (False
+    #: when the key was queued before), so a job reports what it queued itself.
+    queued_now: bool = False
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_email}"

@@ -15,7 +15,7 @@ from leaders.models import User
 
 from .email_samples import sample_group, sample_user
 from .mail import EmailKind, register_email
-from .models import Group
+from .models import Group, OutboxEmail
 from .reminders import (
     CHANGES_REQUESTED,
     CODE_OF_CONDUCT,
@@ -163,5 +163,6 @@ for _kind, (_title, _description) in _DESCRIPTIONS.items():
             context=reminder_context,
             sample=_sample(_kind),
             optional=False,
+            priority=OutboxEmail.Priority.BULK,
         )
     )

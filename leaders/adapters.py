@@ -1,17 +1,43 @@
-"""allauth, fitted to the portal: the user's own language after login and in account e-mail."""
+"""allauth, fitted to the portal: the user's own language after login and in account e-mail,
+and account e-mail sent through the outbox like every other e-mail."""
 
+import logging
+import uuid
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
+
+from groups.mail import render_text_email
+from groups.models import OutboxEmail
+from groups.outbox import outbox_enqueue_rendered
 
 from .models import User
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+#: RFC 5321: no mail server accepts a longer address.
+MAX_ADDRESS_LENGTH = 254
+
+logger = logging.getLogger(__name__)
+
+
+def is_deliverable(address: str) -> bool:
+    """Whether mail can be sent to `address` (a password reset may name anything)."""
+    if len(address) > MAX_ADDRESS_LENGTH:
+        return False
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
 
 
 def remember_language(request: HttpRequest, response: HttpResponseBase, language: str) -> None:
@@ -57,11 +83,39 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         return response
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """Account e-mail goes out in the recipient's preferred language, if they have one."""
+        """Account e-mail (verification, password reset, notices) in the recipient's preferred
+        language, if they have one, queued in the outbox: the page never waits for the mail
+        server, and an e-mail the server refused now is sent when it is back.
+
+        Its text carries a sign-in secret (a link or a code), so the program team does not
+        see it in the admin and it is removed once sent.
+        """
+        if not is_deliverable(email):
+            logger.warning("Account e-mail %s not sent: not a deliverable address", template_prefix)
+            return
         recipient = context.get("user") or User.objects.filter(email__iexact=email).first()
-        language = language_of(recipient) or translation.get_language()
+        language = language_of(recipient) or translation.get_language() or settings.LANGUAGE_CODE
+        request = allauth_context.request
         with translation.override(language):
-            super().send_mail(template_prefix, email, context)
+            message = self.render_mail(
+                template_prefix,
+                email,
+                {"request": request, "email": email, "current_site": get_current_site(request)}
+                | context,
+            )
+        name = template_prefix.rpartition("/")[2]
+        outbox_enqueue_rendered(
+            key=f"account:{name}:{uuid.uuid4().hex}",
+            kind=f"account_{name}"[:50],
+            to=email,
+            language=language,
+            rendered=render_text_email(
+                subject=message.subject, text=message.body, language=language
+            ),
+            priority=OutboxEmail.Priority.URGENT,
+            carries_secret=True,
+            user=recipient if isinstance(recipient, User) and recipient.pk else None,
+        )
 
 
 class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from groups.email_samples import sample_group, sample_user
 from groups.email_values import group_values, person_values, recipient_values, site_url
 from groups.mail import EmailKind, register_email
-from groups.models import Group
+from groups.models import Group, OutboxEmail
 
 from .models import CoLeaderInvitation, Leadership, User
 
@@ -55,6 +55,7 @@ register_email(
         ),
         context=coleader_invitation_context,
         sample=coleader_invitation_sample,
+        priority=OutboxEmail.Priority.URGENT,
     )
 )
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from groups.email_samples import sample_group, sample_user
 from groups.mail import EmailKind, register_email
-from groups.models import Group
+from groups.models import Group, OutboxEmail
 from program.emails import call_values, leader_values, news_values
 from program.models import NewsItem, QuarterlyCall
 
@@ -107,6 +107,7 @@ register_email(
         context=news_context,
         sample=news_sample,
         optional=is_optional(NEWS),
+        priority=OutboxEmail.Priority.BULK,
     )
 )
 
@@ -122,5 +123,6 @@ register_email(
         context=digest_context,
         sample=digest_sample,
         optional=is_optional(DIGEST),
+        priority=OutboxEmail.Priority.BULK,
     )
 )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from groups.email_samples import sample_group, sample_user
 from groups.email_values import group_values, recipient_values, site_url
 from groups.mail import EmailKind, register_email
-from groups.models import Group
+from groups.models import Group, OutboxEmail
 from leaders.models import User
 from leaders.preferences import is_optional
 
@@ -118,6 +118,7 @@ register_email(
         context=call_email_context,
         sample=call_sample(days_ahead=1),
         optional=is_optional("call_reminder"),
+        priority=OutboxEmail.Priority.BULK,
     )
 )
 
@@ -161,5 +162,6 @@ register_email(
         context=call_email_context,
         sample=call_sample(days_ahead=-2),
         optional=is_optional("call_followup"),
+        priority=OutboxEmail.Priority.BULK,
     )
 )

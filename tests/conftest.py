@@ -1,8 +1,9 @@
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 
-from groups.outbox import outbox_nudge_resume
+from groups.outbox import outbox_nudge_resume, outbox_sweep
 from groups.program_team import sync_program_team
 
 
@@ -47,3 +48,15 @@ def celery_worker(settings):
             yield worker
     finally:
         app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def sent_mail(db):
+    """Returns the e-mails sent so far, once the outbox has delivered what is queued: a test's
+    transaction never commits, so the worker is never nudged; the sweep stands in for it."""
+
+    def sent() -> list:
+        outbox_sweep()
+        return mail.outbox
+
+    return sent

@@ -13,7 +13,6 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -179,28 +178,28 @@ def link_in(message) -> str:
 
 
 @pytest.mark.parametrize("target", ["https://evil.example.org/", "//evil.example.org"])
-def test_sign_up_and_confirming_the_address_stays_in_the_portal(client, world, target):
+def test_sign_up_and_confirming_the_address_stays_in_the_portal(client, world, target, sent_mail):
     response = client.post(
         with_next(reverse("account_signup"), target),
         {"email": "newcomer@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
     check_stays_local(client, response)
 
-    confirm = link_in(mail.outbox[-1])
+    confirm = link_in(sent_mail()[-1])
     response = client.post(confirm)
 
     assert "_auth_user_id" in client.session
     check_stays_local(client, response)
 
 
-def test_sign_up_and_confirming_follows_a_next_of_the_portal(client, world):
+def test_sign_up_and_confirming_follows_a_next_of_the_portal(client, world, sent_mail):
     """The control: after confirming the address the visitor lands where they were going."""
     client.post(
         with_next(reverse("account_signup"), LOCAL_TARGET),
         {"email": "newcomer@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
 
-    response = client.post(link_in(mail.outbox[-1]))
+    response = client.post(link_in(sent_mail()[-1]))
 
     assert response["Location"] == LOCAL_TARGET
 

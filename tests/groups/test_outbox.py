@@ -21,7 +21,9 @@ from kombu.exceptions import OperationalError
 from groups.models import Group, OutboxEmail
 from groups.outbox import (
     CLAIM_LEASE,
+    HANDED_LEASE,
     MAX_ATTEMPTS,
+    OutboxMailer,
     outbox_deliver,
     outbox_enqueue,
     outbox_nudge,
@@ -67,12 +69,13 @@ def unsaved_invitation(*, group: Group, to: str) -> CoLeaderInvitation:
     )
 
 
-def pending_rows(count: int) -> list[OutboxEmail]:
+def pending_rows(count: int, *, first: int = 0) -> list[OutboxEmail]:
     """Rows as if queued while nobody nudged the worker (no on-commit callbacks run)."""
     group = GroupFactory()
     with mock.patch("groups.outbox.outbox_nudge"):
         return [
-            enqueue(key=f"test:{n}", to=f"person{n}@example.org", group=group) for n in range(count)
+            enqueue(key=f"test:{n}", to=f"person{n}@example.org", group=group)
+            for n in range(first, first + count)
         ]
 
 
@@ -191,7 +194,7 @@ def test_a_claim_left_by_a_dead_worker_is_taken_after_the_lease():
 def test_a_temporary_error_puts_the_row_back_and_a_later_try_sends_it_once(error):
     email = enqueue()
 
-    with mock.patch("groups.outbox.send_rendered", side_effect=error):
+    with mock.patch.object(OutboxMailer, "send", side_effect=error):
         delivery = outbox_deliver(pk=email.pk)
     email.refresh_from_db()
     assert delivery.outcome == "retry"
@@ -214,7 +217,7 @@ def test_the_wait_after_a_temporary_error_doubles_from_the_setting(settings, fir
     email = enqueue()
     OutboxEmail.objects.filter(pk=email.pk).update(attempts=tries - 1)
 
-    with mock.patch("groups.outbox.send_rendered", side_effect=TimeoutError):
+    with mock.patch.object(OutboxMailer, "send", side_effect=TimeoutError):
         delivery = outbox_deliver(pk=email.pk)
 
     assert delivery.retry_in == timedelta(seconds=wait)  # doubling, at most an hour
@@ -225,7 +228,7 @@ def test_the_task_asks_celery_to_retry_a_temporary_error():
     email = enqueue()
 
     with (
-        mock.patch("groups.outbox.send_rendered", side_effect=smtplib.SMTPServerDisconnected),
+        mock.patch.object(OutboxMailer, "send", side_effect=smtplib.SMTPServerDisconnected),
         pytest.raises(Retry),
     ):
         deliver_outbox_email.delay(email.pk)
@@ -247,7 +250,7 @@ def test_the_task_asks_celery_to_retry_a_temporary_error():
 def test_a_permanent_error_marks_the_row_failed(error):
     email = enqueue()
 
-    with mock.patch("groups.outbox.send_rendered", side_effect=error):
+    with mock.patch.object(OutboxMailer, "send", side_effect=error):
         assert outbox_deliver(pk=email.pk).outcome == "failed"
 
     email.refresh_from_db()
@@ -261,7 +264,7 @@ def test_temporary_errors_give_up_after_the_last_attempt():
     email = enqueue()
     OutboxEmail.objects.filter(pk=email.pk).update(attempts=MAX_ATTEMPTS - 1)
 
-    with mock.patch("groups.outbox.send_rendered", side_effect=smtplib.SMTPServerDisconnected):
+    with mock.patch.object(OutboxMailer, "send", side_effect=smtplib.SMTPServerDisconnected):
         assert outbox_deliver(pk=email.pk).outcome == "failed"
 
     email.refresh_from_db()
@@ -288,47 +291,60 @@ def test_the_sweep_sends_pending_rows_and_skips_sent_failed_and_not_yet_due_ones
 
 
 @pytest.mark.django_db
-def test_the_sweep_takes_at_most_one_batch_oldest_first():
+def test_a_sweep_batch_goes_oldest_first():
     rows = pending_rows(3)
 
-    assert outbox_sweep(batch=2) == {"sent": 2}
+    assert outbox_sweep(batch=2, max_batches=1) == {"sent": 2}
     assert recipients() == sorted(row.to_email for row in rows[:2])
-    assert outbox_sweep(batch=2) == {"sent": 1}
+    assert outbox_sweep(batch=2, max_batches=1) == {"sent": 1}
+
+
+@pytest.mark.django_db
+def test_the_sweep_takes_batch_after_batch_while_rows_are_due():
+    pending_rows(5)
+
+    assert outbox_sweep(batch=2) == {"sent": 5}
+    assert len(mail.outbox) == 5
 
 
 @pytest.mark.django_db
 def test_a_sweep_killed_mid_batch_loses_nothing_and_sends_nothing_twice():
     rows = pending_rows(3)
-    real_send = importlib.import_module("groups.mail").send_rendered
+    real_send = OutboxMailer.send
     calls = 0
 
-    def send_then_die(**kwargs):
+    def send_then_die(mailer, message):
         nonlocal calls
         calls += 1
         if calls == 2:
-            raise SystemExit("worker killed")
-        return real_send(**kwargs)
+            raise SystemExit("worker killed")  # while the 2nd is with the mail server
+        return real_send(mailer, message)
 
     with (
-        mock.patch("groups.outbox.send_rendered", side_effect=send_then_die),
+        mock.patch.object(OutboxMailer, "send", autospec=True, side_effect=send_then_die),
         pytest.raises(SystemExit),
     ):
         outbox_sweep()
 
     assert len(mail.outbox) == 1
     assert OutboxEmail.objects.filter(status=Status.SENT).count() == 1
-    assert outbox_sweep() == {}  # the rest is claimed until the lease runs out
-    after_the_lease = timezone.now() + CLAIM_LEASE + timedelta(seconds=1)
-    assert outbox_sweep(now=after_the_lease) == {"sent": 2}
+    assert outbox_sweep() == {}  # the rest is claimed until the leases run out
+    # The 3rd was never handed to the server: free after the short claim lease.
+    after_the_claim = timezone.now() + CLAIM_LEASE + timedelta(seconds=1)
+    assert outbox_sweep(now=after_the_claim) == {"sent": 1}
+    assert recipients() == sorted([rows[0].to_email, rows[2].to_email])
+    # The 2nd may have reached the server: sent again only after the long lease.
+    after_the_hand = timezone.now() + HANDED_LEASE + timedelta(seconds=1)
+    assert outbox_sweep(now=after_the_hand) == {"sent": 1}
     assert recipients() == sorted(row.to_email for row in rows)
 
 
 @pytest.mark.django_db
 def test_the_sweep_gives_up_a_row_whose_every_try_died_mid_send():
     (row,) = pending_rows(1)
-    long_ago = timezone.now() - CLAIM_LEASE - timedelta(minutes=1)
+    long_ago = timezone.now() - HANDED_LEASE - timedelta(minutes=1)
     OutboxEmail.objects.filter(pk=row.pk).update(
-        status=Status.SENDING, claimed_at=long_ago, attempts=MAX_ATTEMPTS
+        status=Status.SENDING, claimed_at=long_ago, handed_at=long_ago, attempts=MAX_ATTEMPTS
     )
 
     assert outbox_sweep() == {"failed": 1}
@@ -604,3 +620,155 @@ def test_a_withdrawn_invitation_not_yet_sent_is_cancelled_in_the_outbox():
     assert OutboxEmail.objects.get().status == Status.CANCELLED
     assert outbox_sweep() == {}
     assert mail.outbox == []
+
+
+# A backlog: urgent first, one connection per batch, nothing tried while the server is down --
+
+
+def _bulk_then_urgent() -> tuple[list[OutboxEmail], list[OutboxEmail]]:
+    bulk = pending_rows(3)
+    OutboxEmail.objects.filter(pk__in=[row.pk for row in bulk]).update(priority=9)
+    urgent = pending_rows(2, first=3)
+    OutboxEmail.objects.filter(pk__in=[row.pk for row in urgent]).update(priority=0)
+    return bulk, urgent
+
+
+@pytest.mark.django_db
+def test_a_backlog_sends_urgent_e_mails_before_older_bulk_ones():
+    bulk, urgent = _bulk_then_urgent()
+
+    assert outbox_sweep(batch=2, max_batches=1) == {"sent": 2}
+
+    assert recipients() == sorted(row.to_email for row in urgent)
+    assert outbox_sweep() == {"sent": 3}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("batch", "connections"), [(5, 1), (2, 3)])
+def test_each_batch_goes_over_one_connection(batch, connections):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    pending_rows(5)
+
+    with mock.patch.object(EmailBackend, "open", autospec=True) as opened:
+        assert outbox_sweep(batch=batch) == {"sent": 5}
+
+    assert opened.call_count == connections
+    assert len(mail.outbox) == 5
+
+
+@pytest.mark.django_db
+def test_a_server_that_cannot_be_reached_costs_one_try_and_the_rest_wait_untried():
+    rows = pending_rows(4)
+
+    with mock.patch.object(OutboxMailer, "send", side_effect=ConnectionRefusedError):
+        assert outbox_sweep() == {"retry": 1, "released": 3}
+
+    first, *others = OutboxEmail.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk")
+    assert (first.status, first.attempts) == (Status.PENDING, 1)
+    assert first.next_attempt_at is not None
+    assert [(row.status, row.attempts, row.claimed_at) for row in others] == [
+        (Status.PENDING, 0, None)
+    ] * 3
+    assert outbox_sweep() == {"sent": 3}  # the server is back; the first waits its backoff
+
+
+@pytest.mark.django_db
+def test_a_refused_message_does_not_stop_the_others():
+    rows = pending_rows(3)
+    real_send = OutboxMailer.send
+
+    def refuse_the_first(mailer, message):
+        if message.to == [rows[0].to_email]:
+            raise smtplib.SMTPRecipientsRefused({rows[0].to_email: (550, b"no such user")})
+        return real_send(mailer, message)
+
+    with mock.patch.object(OutboxMailer, "send", autospec=True, side_effect=refuse_the_first):
+        assert outbox_sweep() == {"failed": 1, "sent": 2}
+
+
+@pytest.mark.django_db
+def test_a_row_claimed_but_never_handed_over_is_free_after_the_short_lease():
+    (row,) = pending_rows(1)
+    claimed = timezone.now() - CLAIM_LEASE - timedelta(seconds=1)
+    OutboxEmail.objects.filter(pk=row.pk).update(status=Status.SENDING, claimed_at=claimed)
+
+    assert outbox_sweep() == {"sent": 1}
+    row.refresh_from_db()
+    assert row.attempts == 1
+
+
+@pytest.mark.django_db
+def test_a_row_handed_to_the_server_waits_for_the_long_lease():
+    (row,) = pending_rows(1)
+    handed = timezone.now() - CLAIM_LEASE - timedelta(seconds=1)
+    OutboxEmail.objects.filter(pk=row.pk).update(
+        status=Status.SENDING, claimed_at=handed, handed_at=handed, attempts=1
+    )
+
+    assert outbox_sweep() == {}
+    assert outbox_sweep(now=handed + HANDED_LEASE + timedelta(seconds=1)) == {"sent": 1}
+
+
+@pytest.mark.django_db
+def test_a_claim_taken_over_by_another_sweep_is_not_handed_over_twice():
+    (row,) = pending_rows(1)
+    stale = timezone.now() - CLAIM_LEASE - timedelta(seconds=1)
+    OutboxEmail.objects.filter(pk=row.pk).update(status=Status.SENDING, claimed_at=stale)
+    assert outbox_sweep() == {"sent": 1}  # another sweep took it over and sent it
+
+    from groups.outbox import _deliver_claimed
+
+    with OutboxMailer() as mailer:  # the slow first claimer comes back to it
+        assert _deliver_claimed(row.pk, claimed_at=stale, mailer=mailer, now=None).outcome == (
+            "skipped"
+        )
+    assert len(mail.outbox) == 1
+
+
+# The subject line ------------------------------------------------------------------------------
+
+
+def _decoded_subject(message) -> str:
+    import email as email_package
+    from email import policy
+
+    raw = message.message().as_bytes()
+    for line in raw.split(b"\n\n")[0].split(b"\n"):
+        line = line.rstrip(b"\r")
+        assert len(line) <= 78 or b" " not in line.strip(), line  # only one long word goes past
+    return str(email_package.message_from_bytes(raw, policy=policy.default)["Subject"])
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "[Tech Groups] Azure User Group Göteborg: dags att planera fler Azure-träffar",
+        "[Tech Groups] " + "å" * 10 + " " + "b" * 70 + " ä c",
+        "[Tech Groups] Ärende: " + "ö " * 60,
+        "[Tech Groups] Plain ASCII that is long enough to be folded by the mail package " * 2,
+        "[Tech Groups] Emoji 😀 and tabs\tand  two spaces",
+        "[Tech Groups] Inbjudan: Leaders call Q4 2026 den 18 december 2026 kl. 16:00 " * 2,
+        "[Tech Groups] ASCII that looks like =?utf-8?q?an_encoded_word?= stays as it is",
+        "[Tech Groups] " + "x" * 120,
+    ],
+)
+def test_a_long_subject_decodes_to_exactly_its_text(subject):
+    from groups.outbox import OutboxMessage
+
+    message = OutboxMessage(subject=subject, body="x", to=["a@example.org"])
+
+    assert _decoded_subject(message) == subject
+
+
+@pytest.mark.django_db
+def test_every_swedish_subject_the_portal_ships_decodes_to_its_text():
+    from groups.mail import email_kinds, render_email
+
+    for name, kind in email_kinds().items():
+        rendered = render_email(name, language="sv", inputs=kind.sample())
+        email = OutboxEmail(pk=1, subject=rendered.subject, to_email="a@example.org")
+        email.created_at = timezone.now()
+        from groups.outbox import outbox_message
+
+        assert _decoded_subject(outbox_message(email)) == rendered.subject, name

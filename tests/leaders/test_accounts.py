@@ -2,6 +2,8 @@
 
 import re
 import time
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -10,8 +12,11 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
+from groups.models import OutboxEmail
+from groups.outbox import OutboxMailer, outbox_sweep
 from leaders.adapters import MFAAdapter
 from leaders.models import User
 from tests.factories import UserFactory
@@ -84,7 +89,7 @@ def real_cache(settings):
 # Sign-up and e-mail verification
 
 
-def test_sign_up_sends_a_verification_email_and_does_not_sign_in(client):
+def test_sign_up_sends_a_verification_email_and_does_not_sign_in(client, sent_mail):
     response = client.post(
         SIGNUP_URL,
         {"email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
@@ -94,30 +99,32 @@ def test_sign_up_sends_a_verification_email_and_does_not_sign_in(client):
     assert response["Location"] == VERIFICATION_SENT_URL
     assert User.objects.filter(email="new@example.org").exists()
     assert "_auth_user_id" not in client.session
-    [message] = mail.outbox
+    [message] = sent_mail()
     assert message.to == ["new@example.org"]
     assert message.subject.startswith("[Tech Groups] ")
 
 
-def test_verification_email_is_readable_and_signed_by_the_program_team(client):
+def test_verification_email_is_readable_and_signed_by_the_program_team(client, sent_mail):
     client.post(
         SIGNUP_URL,
         {"email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
 
-    body = mail.outbox[0].body
+    body = sent_mail()[0].body
     assert body.startswith("Hello,")
     assert "/accounts/confirm-email/" in body
     assert body.rstrip().endswith("The Tech Groups program team")
 
 
-def test_confirming_the_address_signs_in_and_returns_to_where_the_visitor_was_going(client):
+def test_confirming_the_address_signs_in_and_returns_to_where_the_visitor_was_going(
+    client, sent_mail
+):
     target = "/invitations/some-token/"
     client.post(
         f"{SIGNUP_URL}?next={target}",
         {"email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
-    confirm_url = link_in(mail.outbox[0])
+    confirm_url = link_in(sent_mail()[0])
 
     response = client.post(confirm_url)
 
@@ -221,7 +228,58 @@ def test_sign_in_page_has_bootstrap_fields_and_buttons(client):
 # No account enumeration
 
 
-def test_sign_up_with_a_taken_address_looks_like_any_sign_up(client):
+def test_sign_up_with_the_mail_server_down_answers_and_the_email_follows_once_it_is_back(
+    client,
+):
+    """The verification e-mail is an outbox row written with the account: the page never
+    waits on SMTP, and the sweep sends it when the server answers again."""
+    with mock.patch.object(OutboxMailer, "send", side_effect=ConnectionRefusedError):
+        response = client.post(
+            SIGNUP_URL,
+            {"email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        )
+        assert outbox_sweep() == {"retry": 1}
+
+    assert response.status_code == 302
+    row = OutboxEmail.objects.get(to_email="new@example.org")
+    assert (row.kind, row.status, row.priority) == (
+        "account_email_confirmation_signup",
+        OutboxEmail.Status.PENDING,
+        OutboxEmail.Priority.URGENT,
+    )
+    assert mail.outbox == []
+
+    assert outbox_sweep(now=row.next_attempt_at + timedelta(seconds=1)) == {"sent": 1}
+    assert outbox_sweep(now=row.next_attempt_at + timedelta(seconds=2)) == {}
+    [message] = mail.outbox
+    assert message.to == ["new@example.org"]
+    assert "/accounts/confirm-email/" in message.body
+
+
+def test_the_program_team_never_sees_the_sign_in_secret_of_an_account_email(
+    client, staff, sent_mail
+):
+    anonymous = Client()
+    anonymous.post(
+        SIGNUP_URL,
+        {"email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    row = OutboxEmail.objects.get(to_email="new@example.org")
+    secret = re.search(r"/accounts/confirm-email/[^/\s]+/", row.body_text)
+    assert secret is not None
+
+    page = client.get(reverse("admin:groups_outboxemail_change", args=[row.pk])).content.decode()
+    assert secret.group(0) not in page
+    assert "Not shown: this account e-mail carries a one-time sign-in link" in page
+
+    [message] = sent_mail()
+    assert secret.group(0) in message.body  # the person gets it
+    row.refresh_from_db()
+    assert secret.group(0) not in row.body_text + row.body_html  # and it is gone once sent
+    assert row.status == OutboxEmail.Status.SENT
+
+
+def test_sign_up_with_a_taken_address_looks_like_any_sign_up(client, sent_mail):
     verified_user("taken@example.org")
     data = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
 
@@ -230,7 +288,7 @@ def test_sign_up_with_a_taken_address_looks_like_any_sign_up(client):
 
     assert (taken.status_code, taken["Location"]) == (fresh.status_code, fresh["Location"])
     assert User.objects.filter(email__iexact="taken@example.org").count() == 1
-    assert sorted(message.to[0] for message in mail.outbox) == [
+    assert sorted(message.to[0] for message in sent_mail()) == [
         "fresh@example.org",
         "taken@example.org",
     ]
@@ -260,12 +318,12 @@ def test_password_reset_of_an_unknown_address_looks_like_a_known_one(client):
 # Password reset and e-mail change
 
 
-def test_password_reset_email_has_the_prefix_and_a_working_link(client):
+def test_password_reset_email_has_the_prefix_and_a_working_link(client, sent_mail):
     user = verified_user()
 
     client.post(RESET_URL, {"email": user.email})
 
-    [message] = mail.outbox
+    [message] = sent_mail()
     assert message.subject.startswith("[Tech Groups] ")
     response = client.get(link_in(message), follow=True)
     assert response.status_code == 200
@@ -278,15 +336,15 @@ def test_password_reset_email_has_the_prefix_and_a_working_link(client):
     assert user.check_password(NEW_PASSWORD)
 
 
-def test_account_email_is_in_the_recipients_preferred_language(client):
+def test_account_email_is_in_the_recipients_preferred_language(client, sent_mail):
     verified_user(preferred_language="sv")
 
     client.post(RESET_URL, {"email": "leader@example.org"})
 
-    assert "Återställning av lösenord" in mail.outbox[0].subject
+    assert "Återställning av lösenord" in sent_mail()[0].subject
 
 
-def test_changing_the_email_address_takes_effect_once_the_new_one_is_verified(client):
+def test_changing_the_email_address_takes_effect_once_the_new_one_is_verified(client, sent_mail):
     user = verified_user()
     client.force_login(user)
 
@@ -295,7 +353,7 @@ def test_changing_the_email_address_takes_effect_once_the_new_one_is_verified(cl
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.email == "leader@example.org"
-    [message] = mail.outbox
+    [message] = sent_mail()
     assert message.to == ["new@example.org"]
     client.post(link_in(message))
     user.refresh_from_db()
@@ -392,7 +450,7 @@ def test_production_trusts_no_proxy_unless_told_to():
     assert (default.stdout.strip(), behind_one.stdout.strip()) == ("0", "1")
 
 
-def test_too_many_password_resets_are_refused(client, real_cache):
+def test_too_many_password_resets_are_refused(client, real_cache, sent_mail):
     verified_user()
     statuses = [
         client.post(RESET_URL, {"email": "leader@example.org"}).status_code for _ in range(6)
@@ -400,7 +458,7 @@ def test_too_many_password_resets_are_refused(client, real_cache):
 
     assert statuses[:5] == [302] * 5
     assert statuses[5] in {200, 429}
-    assert len(mail.outbox) == 5
+    assert len(sent_mail()) == 5
 
 
 # The cache is down
