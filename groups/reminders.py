@@ -275,13 +275,17 @@ def changes_requested_due(facts: ReminderFacts, *, now: datetime) -> Due | None:
 
 def review_due_due(facts: ReminderFacts, *, now: datetime) -> Due | None:
     """The periodic review of an admitted group comes due within
-    TECHGROUPS_REVIEW_DUE_REMINDER_DAYS (30) days (and is not yet past). Once per due date."""
+    TECHGROUPS_REVIEW_DUE_REMINDER_DAYS (30) days (a later day, not today). Once per due date.
+
+    A review due today is not announced: the program team is at it already, also when it
+    moved the date up itself (an inactive group's escalation sets it to today).
+    """
     due = facts.next_review_due
     if not _is_admitted(facts) or due is None:
         return None
     today = _today(now)
     ahead = timedelta(days=int(settings.TECHGROUPS_REVIEW_DUE_REMINDER_DAYS))
-    if not due - ahead <= today <= due:
+    if not due - ahead <= today < due:
         return None
     return Due(REVIEW_DUE, due.isoformat(), details={"due": due, "days": (due - today).days})
 
@@ -432,8 +436,9 @@ def reminder_context(
 
 def _enqueue_reminder(
     due: Due, *, key: str, group: Group, user: User, facts: ReminderFacts, now: datetime
-) -> None:
-    outbox_enqueue(
+) -> bool:
+    """Queue one reminder; False if another run queued it first."""
+    return outbox_enqueue(
         key=key,
         kind=f"reminder_{due.kind}",
         to=user.email,
@@ -442,7 +447,7 @@ def _enqueue_reminder(
         inputs={"due": due, "group": group, "user": user, "facts": facts, "now": now},
         group=group,
         user=user,
-    )
+    ).queued_now
 
 
 def _escalate(due: Due, *, group: Group, now: datetime) -> bool:
@@ -535,13 +540,13 @@ def _remind_chunk(groups: list[Group], *, now: datetime, rules_version: int | No
         if item.key in existing:
             continue
         if item.user is None:
-            if not _escalate(item.due, group=item.group, now=now):
-                continue
+            queued = _escalate(item.due, group=item.group, now=now)
         else:
-            _enqueue_reminder(
+            queued = _enqueue_reminder(
                 item.due, key=item.key, group=item.group, user=item.user, facts=item.facts, now=now
             )
-        counts[item.due.kind] += 1
+        # Only what this run queued: a concurrent run may have queued the same key since.
+        counts[item.due.kind] += queued
     return counts
 
 

@@ -81,9 +81,7 @@ class QuarterlyCallAdmin(NoDeleteMixin, admin.ModelAdmin[QuarterlyCall]):
         self, request: HttpRequest, obj: QuarterlyCall, form: ModelForm[QuarterlyCall], change: bool
     ) -> None:
         # Raises SEQUENCE and queues the update, cancellation or follow-up e-mail.
-        call_changed(
-            call=obj, by=request.user, changed_fields=form.changed_data, now=timezone.now()
-        )
+        call_changed(call=obj, by=request.user, now=timezone.now())
 
     @admin.display(boolean=True, description=_("recording"))
     def has_recording(self, obj: QuarterlyCall) -> bool:

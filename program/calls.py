@@ -195,7 +195,7 @@ def _enqueue_for(
             continue
         user = recipient.user
         ics = call_email_ics(call, method=kind.method, to=user, now=now) if kind.method else ""
-        outbox_enqueue(
+        email = outbox_enqueue(
             key=key,
             kind=kind.kind,
             to=user.email,
@@ -207,7 +207,7 @@ def _enqueue_for(
             ics=ics,
             unsubscribe_url=unsubscribe_url_for(user, kind.template),
         )
-        queued += 1
+        queued += email.queued_now  # not what a concurrent run queued first
     return queued
 
 
@@ -243,23 +243,32 @@ def send_call_invitations(*, now: datetime) -> dict[str, int]:
     return counts
 
 
+#: Every field whose change an e-mail reports.
+WATCHED_FIELDS = (*sorted(CALENDAR_FIELDS), *FOLLOWUP_FIELDS, "status")
+
+
 @transaction.atomic
-def call_changed(
-    *, call: QuarterlyCall, by: Any, changed_fields: list[str] | set[str], now: datetime
-) -> QuarterlyCall:
+def call_changed(*, call: QuarterlyCall, by: Any, now: datetime) -> QuarterlyCall:
     """Save a call the program team edited; tell the invited leaders what changed.
 
     A change to the time, title, agenda or join link, or a cancellation, raises SEQUENCE and
     sends an update (or a cancellation) to everyone already invited; recording and slides
     on a call that is over send the follow-up.
+
+    What changed is read against the stored call under its row lock, not from the form: of
+    two people saving the same new time at once, the second finds nothing changed, so each
+    leader gets one update.
     """
-    changed = set(changed_fields)
     is_new = call.pk is None
     cancelled = call.status == QuarterlyCall.Status.CANCELLED
     was_cancelled = False
+    changed: set[str] = set()
     if not is_new:
         previous = QuarterlyCall.objects.select_for_update().get(pk=call.pk)
         was_cancelled = previous.status == QuarterlyCall.Status.CANCELLED
+        changed = {
+            name for name in WATCHED_FIELDS if getattr(previous, name) != getattr(call, name)
+        }
         call.sequence = previous.sequence
         if changed & CALENDAR_FIELDS or "status" in changed:
             call.sequence += 1

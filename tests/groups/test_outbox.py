@@ -635,7 +635,7 @@ def _bulk_then_urgent() -> tuple[list[OutboxEmail], list[OutboxEmail]]:
 
 @pytest.mark.django_db
 def test_a_backlog_sends_urgent_e_mails_before_older_bulk_ones():
-    bulk, urgent = _bulk_then_urgent()
+    _bulk, urgent = _bulk_then_urgent()
 
     assert outbox_sweep(batch=2, max_batches=1) == {"sent": 2}
 

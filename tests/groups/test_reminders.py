@@ -266,11 +266,12 @@ def test_changes_requested_is_only_for_that_status():
     assert changes_requested_due(facts(updated_days_ago=30), now=NOW) is None
 
 
-def test_review_due_within_thirty_days_until_the_day():
+def test_review_due_within_thirty_days_until_the_day_before():
     assert review_due_due(facts(next_review_due=TODAY + timedelta(days=31)), now=NOW) is None
     due = review_due_due(facts(next_review_due=TODAY + timedelta(days=30)), now=NOW)
     assert due is not None and (due.kind, due.period) == (REVIEW_DUE, "2026-07-15")
-    assert review_due_due(facts(next_review_due=TODAY), now=NOW) is not None
+    assert review_due_due(facts(next_review_due=TODAY + timedelta(days=1)), now=NOW) is not None
+    assert review_due_due(facts(next_review_due=TODAY), now=NOW) is None  # the team is at it
     assert review_due_due(facts(next_review_due=TODAY - timedelta(days=1)), now=NOW) is None
 
 
@@ -364,6 +365,34 @@ def test_a_second_run_in_the_same_period_queues_nothing():
 
     assert sum(first.values()) == 4
     assert set(second.values()) == {0}
+    assert len(reminder_emails()) == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("later", [timedelta(0), timedelta(hours=1), timedelta(hours=17)])
+def test_a_second_run_the_same_day_queues_nothing_even_after_an_escalation(later):
+    """The escalation moves the review up to today; that is no new review-due reminder."""
+    group, _leader, _co = led_group(meetings=0, next_review_due=TODAY + timedelta(days=20))
+    MeetingFactory(group=group, starts_at=days_ago(200))
+    first = send_compliance_reminders(now=NOW)
+    queued = set(OutboxEmail.objects.values_list("key", flat=True))
+
+    second = send_compliance_reminders(now=NOW + later)
+
+    assert first[ESCALATION] == 1
+    assert first[REVIEW_DUE] == 2
+    assert set(second.values()) == {0}
+    assert set(OutboxEmail.objects.values_list("key", flat=True)) == queued
+
+
+@pytest.mark.django_db
+def test_a_run_reports_only_what_it_queued_itself(monkeypatch):
+    """Two runs racing: both found the keys free, the other one wrote them first."""
+    led_group(code_of_conduct_url="", meetings=3)
+    assert sum(send_compliance_reminders(now=NOW).values()) == 4
+    monkeypatch.setattr(reminders, "outbox_queued_keys", lambda keys: set())
+
+    assert set(send_compliance_reminders(now=NOW).values()) == {0}
     assert len(reminder_emails()) == 4
 
 

@@ -12,6 +12,7 @@ from django_celery_beat.models import PeriodicTask
 
 from groups.models import OutboxEmail
 from leaders.models import Leadership, User
+from program import news
 from program.models import NewsItem, QuarterlyCall
 from program.news import (
     digest_period,
@@ -363,6 +364,18 @@ def test_the_digest_goes_once_a_week(django_capture_on_commit_callbacks):
     assert "This week" in second.body_text
     assert "Last week" not in second.body_text
     assert len(mail.outbox) == 2
+
+
+def test_a_digest_run_reports_only_what_it_queued_itself(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    leader(optional_email=DIGEST)
+    NewsItemFactory(title="Last week", published_at=LAST_WEEK, emailed_at=LAST_WEEK)
+    assert run_digests(django_capture_on_commit_callbacks)["digests"] == 1
+    monkeypatch.setattr(news, "outbox_queued_keys", lambda keys: set())  # lost the race
+
+    assert run_digests(django_capture_on_commit_callbacks)["digests"] == 0
+    assert len(mail.outbox) == 1
 
 
 def test_a_week_with_nothing_to_list_sends_no_digest(django_capture_on_commit_callbacks):
