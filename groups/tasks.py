@@ -42,7 +42,8 @@ def sweep_outbox() -> dict[str, int]:
 
 @shared_task
 def check_code_of_conduct_links() -> dict[str, int]:
-    """Daily (beat): check the code-of-conduct links that are due, a batch per task.
+    """Hourly (beat): check the code-of-conduct links that are due (a day after their last
+    check), a batch per task.
 
     While more are due it queues itself again, so each task stays within the time limit;
     a run that crashed resumes on the next, as checked links are not due again for a day.
@@ -55,9 +56,10 @@ def check_code_of_conduct_links() -> dict[str, int]:
 
 @shared_task
 def send_compliance_reminders() -> dict[str, int]:
-    """Daily (beat): queue the compliance reminders that are due and not yet queued.
+    """Hourly (beat): queue the compliance reminders that are due and not yet queued.
 
     Idempotent: every reminder has an outbox key naming its period, so a second run (or a
-    duplicate beat tick) the same day queues nothing.
+    duplicate beat tick) the same day queues nothing, and a run that died is finished by the
+    next tick.
     """
     return queue_compliance_reminders(now=timezone.now())

@@ -21,5 +21,5 @@ def send_news_emails() -> dict[str, int]:
 
 @shared_task
 def send_digest_emails() -> dict[str, int]:
-    """Daily (beat): the weekly digests, sent by the first run of each week."""
+    """Hourly (beat): the weekly digests, sent by the first run of each week."""
     return send_weekly_digests(now=timezone.now())

@@ -207,7 +207,14 @@ CSRF_COOKIE_HTTPONLY = True
 
 # Celery: the broker is Redis in production; the schedule lives in the database.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+# A task taken by a worker that then died is handed out again after this many seconds (Redis;
+# kombu's default is an hour). It must outlast the longest task (CELERY_TASK_TIME_LIMIT) and
+# the longest retry countdown (groups/tasks.py MAX_BROKER_COUNTDOWN), or a task still running
+# or waiting would be handed out twice; every job is idempotent, so a second run is harmless.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT
+}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

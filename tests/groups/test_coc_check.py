@@ -551,14 +551,14 @@ def test_the_task_queues_itself_again_while_links_are_due(server, loopback_allow
 
 
 @pytest.mark.django_db
-def test_the_check_runs_daily_from_a_migration_that_can_run_twice():
+def test_the_check_ticks_hourly_from_a_migration_that_can_run_twice():
     migration = importlib.import_module(MIGRATION)
     migration.create_check_schedule(apps, None)
     migration.create_check_schedule(apps, None)
 
     (task,) = PeriodicTask.objects.filter(task="groups.tasks.check_code_of_conduct_links")
     assert task.enabled
-    assert (task.interval.every, task.interval.period) == (1, "days")
+    assert (task.interval.every, task.interval.period) == (1, "hours")  # links are due daily
 
 
 @pytest.mark.django_db(transaction=True)

