@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import celery
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -555,3 +556,39 @@ def test_the_fetch_error_messages_reach_the_page_unchanged(
     content = client.get(page(feed_group)).content.decode()
 
     assert "The server took too long to answer." in content
+
+
+# The admin --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_who_reads_imports(staff):
+    # groups.program_team.PERMISSIONS does not list the imports yet: given here by hand.
+    staff.user_permissions.add(Permission.objects.get(codename="view_feedimport"))
+    return staff
+
+
+def test_the_admin_lists_the_imports_but_never_changes_or_deletes_them(
+    client, staff_who_reads_imports, feed_group
+):
+    feed_import = FeedImportFactory(
+        group=feed_group,
+        status=Status.RUNNING,
+        started_at=timezone.now() - FEED_IMPORT_RUN_LEASE - timedelta(minutes=1),
+    )
+
+    listing = client.get(reverse("admin:meetings_feedimport_changelist"))
+    page = client.get(reverse("admin:meetings_feedimport_change", args=[feed_import.pk]))
+    edit = client.post(
+        reverse("admin:meetings_feedimport_change", args=[feed_import.pk]), {"status": "done"}
+    )
+    delete = client.post(reverse("admin:meetings_feedimport_delete", args=[feed_import.pk]))
+
+    assert listing.status_code == 200
+    assert feed_group.name in listing.content.decode()
+    assert "Failed: did not finish" in listing.content.decode()
+    assert page.status_code == 200
+    assert edit.status_code == 403
+    assert client.get(reverse("admin:meetings_feedimport_add")).status_code == 403
+    assert delete.status_code == 403
+    assert FeedImport.objects.get(pk=feed_import.pk).status == Status.RUNNING
