@@ -269,6 +269,33 @@ def test_the_task_records_a_page_that_is_not_a_calendar(
     assert "This is not an iCal calendar" in feed_import.error
 
 
+def test_an_event_that_ends_after_the_year_9999_in_utc_is_skipped_and_the_pages_open(
+    client, group, leader, feed_server, loopback_allowed, django_capture_on_commit_callbacks
+):
+    group.timezone = "America/Los_Angeles"
+    group.ical_feed_url = feed_server.serve(
+        "/feed.ics",
+        calendar(
+            vevent(
+                uid="far-end",
+                start="DTSTART;TZID=America/Los_Angeles:20250312T170000",
+                end="DTEND;TZID=America/Los_Angeles:99991231T235900",
+            )
+        ),
+    )
+    group.save()
+    client.force_login(leader)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page(group))
+
+    feed_import = FeedImport.objects.get()
+    assert (feed_import.status, feed_import.skipped_count) == (Status.DONE, 1)
+    assert not Meeting.objects.exists()
+    assert client.get(page(group)).status_code == 200
+    assert client.get(reverse("meetings:list", kwargs={"slug": group.slug})).status_code == 200
+
+
 def test_the_task_fetches_the_address_the_leader_asked_for(
     feed_group, leader, feed_server, django_capture_on_commit_callbacks
 ):
