@@ -1,10 +1,13 @@
+from typing import Any
+
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.admin import NoDeleteMixin
+from groups.admin import NoDeleteMixin, ReadOnlyMixin
 from groups.exports import CsvExportMixin, choice_label
 
-from .models import Meeting
+from .models import FeedImport, Meeting
 
 
 @admin.register(Meeting)
@@ -31,3 +34,46 @@ class MeetingAdmin(CsvExportMixin[Meeting], NoDeleteMixin, admin.ModelAdmin[Meet
         (_("What the charge covers"), "cost_recovery_reason", choice_label(Meeting.CostReason)),
         (_("Calendar UID"), "external_uid"),
     ]
+
+
+@admin.register(FeedImport)
+class FeedImportAdmin(ReadOnlyMixin, admin.ModelAdmin[FeedImport]):
+    """The groups' feed imports, as history: written by the worker only, never deleted."""
+
+    list_display = [
+        "group",
+        "created_at",
+        "state",
+        "added_count",
+        "updated_count",
+        "unchanged_count",
+        "skipped_count",
+        "requested_by",
+    ]
+    list_filter = ["status"]
+    search_fields = ["group__name", "url"]
+    list_select_related = ["group", "requested_by"]
+    date_hierarchy = "created_at"
+    fields = (
+        "group",
+        "requested_by",
+        "url",
+        "language",
+        "status",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "added_count",
+        "updated_count",
+        "unchanged_count",
+        "skipped_count",
+        "error",
+        "details",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, feed_import: FeedImport) -> Any:
+        if feed_import.is_stale(now=timezone.now()):
+            return _("Failed: did not finish")  # what the leader's page says too
+        return feed_import.get_status_display()

@@ -14,6 +14,13 @@ forgery). So `fetch_url`:
 - follows at most MAX_REDIRECTS redirects itself, checking every new address again;
 - gives up once `timeout` seconds have passed in all, and reads at most `max_bytes` of the body.
 
+The deadline holds for every step after the name lookup: connecting, the TLS handshake,
+sending, and each read of the status line, the headers and the body, over all redirects. A
+socket timeout alone bounds only one read at a time, so a server dripping a header line every
+few seconds would hold the request for as long as it liked; here the socket's timeout is set
+to the time left before every send and every read (`_DeadlineReader`). The name lookup itself
+cannot be given a timeout by the standard library; the system resolver's own limits hold.
+
 `check_link` asks whether a link answers (a code-of-conduct page) under the same rules: HEAD
 first, then GET, reading only a little of the body, when the server refuses HEAD.
 
@@ -21,13 +28,15 @@ It uses http.client directly: urllib3 is not among the project's dependencies, a
 urllib.request follows redirects and resolves names on its own.
 """
 
-import contextlib
 import http.client
+import io
 import ipaddress
 import socket
 import ssl
 import time
+from collections.abc import Buffer
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from django.conf import settings
@@ -163,46 +172,114 @@ def _target(url: str) -> Target:
     return Target(scheme=scheme, host=host, port=port, path=path, addresses=tuple(addresses))
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Sends Host: <name> but connects to the address that was checked, not a new lookup."""
+def _time_left(deadline: float) -> float:
+    """Seconds until the deadline; a TimeoutError, as a socket would raise, once it has passed."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the fetch deadline has passed")
+    return left
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
+
+def _remaining(deadline: float) -> float:
+    try:
+        return _time_left(deadline)
+    except TimeoutError as error:
+        raise FetchUnreachable(_("The server took too long to answer.")) from error
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The response's raw file: sets the socket's timeout to the time left before each read.
+
+    It reads through the socket's own file object (`makefile`), which keeps the socket open
+    after http.client closes the connection and hands the response its socket.
+    """
+
+    def __init__(self, sock: socket.socket, *, deadline: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._raw = sock.makefile("rb", buffering=0)
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Buffer) -> int | None:
+        self._sock.settimeout(_time_left(self._deadline))
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _deadline_response(deadline: float) -> type[http.client.HTTPResponse]:
+    """A response class that reads its status line, headers and body under `deadline`."""
+
+    class DeadlineResponse(http.client.HTTPResponse):
+        def __init__(
+            self,
+            sock: socket.socket,
+            debuglevel: int = 0,
+            method: str | None = None,
+            url: str | None = None,
+        ) -> None:
+            super().__init__(sock, debuglevel, method, url)
+            self.fp.close()  # http.client's own file, replaced before anything is read
+            self.fp = io.BufferedReader(_DeadlineReader(sock, deadline=deadline))
+
+    return DeadlineResponse
+
+
+class _DeadlineConnection(http.client.HTTPConnection):
+    """Connects to the checked address (not to a new lookup of the name), sends and reads
+    under one deadline: the socket's timeout is set to the time left before each step."""
+
+    def __init__(
+        self, host: str, port: int, *, address: str, deadline: float, **kwargs: Any
+    ) -> None:
+        super().__init__(host, port, **kwargs)  # `connect` times itself, so no `timeout`
         self.pinned_address = address
+        self.deadline = deadline
+        # http.client builds the response with `self.response_class(self.sock, ...)`.
+        self.response_class = _deadline_response(deadline)
+
+    def _connect_pinned(self) -> socket.socket:
+        sock = socket.create_connection((self.pinned_address, self.port), _time_left(self.deadline))
+        sock.settimeout(_time_left(self.deadline))
+        return sock
+
+    def send(self, data: Any) -> None:
+        if self.sock is not None:
+            self.sock.settimeout(_time_left(self.deadline))
+        super().send(data)
+
+
+class _PinnedHTTPConnection(_DeadlineConnection):
+    """Sends Host: <name> but connects to the address that was checked."""
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
-        self.pinned_socket: socket.socket | None = self.sock  # still ours after http.client closes
+        self.sock = self._connect_pinned()
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+class _PinnedHTTPSConnection(_DeadlineConnection, http.client.HTTPSConnection):
     """TLS to the checked address, with the certificate verified for the host name."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, *, address: str, deadline: float) -> None:
         self.tls_context = ssl.create_default_context()
-        super().__init__(host, port, timeout=timeout, context=self.tls_context)
-        self.pinned_address = address
+        super().__init__(host, port, address=address, deadline=deadline, context=self.tls_context)
 
     def connect(self) -> None:
-        sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
-        self.sock = self.tls_context.wrap_socket(sock, server_hostname=self.host)
-        self.pinned_socket: socket.socket | None = self.sock
+        # The handshake as a whole is bounded by the socket's timeout: the time left.
+        self.sock = self.tls_context.wrap_socket(self._connect_pinned(), server_hostname=self.host)
 
 
 Connection = _PinnedHTTPConnection | _PinnedHTTPSConnection
 
 
-def _connection(target: Target, address: str, timeout: float) -> Connection:
+def _connection(target: Target, address: str, deadline: float) -> Connection:
     if target.scheme == "https":
-        return _PinnedHTTPSConnection(target.host, target.port, address=address, timeout=timeout)
-    return _PinnedHTTPConnection(target.host, target.port, address=address, timeout=timeout)
-
-
-def _remaining(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise FetchUnreachable(_("The server took too long to answer."))
-    return left
+        return _PinnedHTTPSConnection(target.host, target.port, address=address, deadline=deadline)
+    return _PinnedHTTPConnection(target.host, target.port, address=address, deadline=deadline)
 
 
 def _open(
@@ -210,7 +287,8 @@ def _open(
 ) -> tuple[Connection, http.client.HTTPResponse]:
     last_error: OSError | None = None
     for address in target.addresses:
-        connection = _connection(target, address, _remaining(deadline))
+        _remaining(deadline)  # no new connection once the time is up
+        connection = _connection(target, address, deadline)
         try:
             connection.request(
                 method,
@@ -236,17 +314,9 @@ def _open(
     )
 
 
-def _read_chunk(
-    connection: Connection, response: http.client.HTTPResponse, size: int, *, deadline: float
-) -> bytes:
+def _read_chunk(response: http.client.HTTPResponse, size: int, *, deadline: float) -> bytes:
     """Read up to `size` bytes of the body before the deadline."""
-    remaining = _remaining(deadline)  # raises once the deadline has passed
-    sock = getattr(connection, "pinned_socket", None)
-    if sock is not None:
-        # A slow trickle cannot outlast the deadline. On Python 3.13 http.client may have
-        # closed this socket object already (the response reads through its own file).
-        with contextlib.suppress(OSError):
-            sock.settimeout(remaining)
+    _remaining(deadline)  # also when the response has the bytes buffered already
     try:
         return response.read1(size)
     except TimeoutError as error:
@@ -255,13 +325,7 @@ def _read_chunk(
         raise FetchUnreachable(_("The connection broke while reading the response.")) from error
 
 
-def _read_body(
-    connection: Connection,
-    response: http.client.HTTPResponse,
-    *,
-    max_bytes: int,
-    deadline: float,
-) -> bytes:
+def _read_body(response: http.client.HTTPResponse, *, max_bytes: int, deadline: float) -> bytes:
     too_large = FetchTooLarge(
         _("The response is larger than the %(limit)s the portal reads.")
         % {"limit": _size(max_bytes)}
@@ -271,9 +335,7 @@ def _read_body(
         raise too_large
     body = bytearray()
     while True:
-        chunk = _read_chunk(
-            connection, response, min(CHUNK_SIZE, max_bytes + 1 - len(body)), deadline=deadline
-        )
+        chunk = _read_chunk(response, min(CHUNK_SIZE, max_bytes + 1 - len(body)), deadline=deadline)
         if not chunk:
             return bytes(body)
         body.extend(chunk)
@@ -330,7 +392,7 @@ def fetch_url(url: str, *, max_bytes: int, timeout: float) -> bytes:
     try:
         if response.status != 200:
             raise _status_error(response)
-        return _read_body(connection, response, max_bytes=max_bytes, deadline=deadline)
+        return _read_body(response, max_bytes=max_bytes, deadline=deadline)
     finally:
         response.close()
         connection.close()
@@ -375,7 +437,7 @@ def _ask(url: str, *, method: str, deadline: float) -> LinkCheck:
                 error=str(_status_error(response)),
             )
         if method == "GET":
-            _read_chunk(connection, response, LINK_CHECK_READ_BYTES, deadline=deadline)
+            _read_chunk(response, LINK_CHECK_READ_BYTES, deadline=deadline)
         return LinkCheck(ok=True, status=response.status, final_url=visited[-1])
     except FetchError as error:
         return LinkCheck(ok=False, status=response.status, final_url=visited[-1], error=str(error))

@@ -1,10 +1,14 @@
-"""Meetings a group holds; the program counts the Azure-related ones."""
+"""Meetings a group holds (the program counts the Azure-related ones), and the imports of
+their iCal feeds."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groups.fields import WebURLField
 
@@ -91,3 +95,92 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.starts_at:%Y-%m-%d})"
+
+
+#: An import waits this long for the worker; a row queued for longer was lost on the way (a
+#: broker outage, no worker running), and the leader may start another.
+FEED_IMPORT_QUEUE_LEASE = timedelta(minutes=10)
+#: An import fetches for at most `services.FEED_TIMEOUT_SECONDS`, then parses and saves in
+#: seconds; a row running for longer was left by a worker that died.
+FEED_IMPORT_RUN_LEASE = timedelta(minutes=2)
+
+
+class FeedImport(models.Model):
+    """One import of a group's iCal feed, asked for on the leader's page and run by the worker.
+
+    The rows are the group's import history: what was fetched, by whom, when and with what
+    result. They are never deleted.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("feed import", "Queued")
+        RUNNING = "running", pgettext_lazy("feed import", "Running")
+        DONE = "done", pgettext_lazy("feed import", "Done")
+        FAILED = "failed", pgettext_lazy("feed import", "Failed")
+
+    UNFINISHED = (Status.QUEUED, Status.RUNNING)
+
+    group = models.ForeignKey("groups.Group", on_delete=models.PROTECT, related_name="feed_imports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asked for by"),
+    )
+    url = WebURLField(_("feed address"))
+    #: The language of the page that asked: the messages and reasons are stored in it.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    created_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    added_count = models.PositiveIntegerField(_("meetings added"), default=0)
+    updated_count = models.PositiveIntegerField(_("meetings updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("meetings unchanged"), default=0)
+    skipped_count = models.PositiveIntegerField(_("events skipped"), default=0)
+    #: Why nothing was imported, as the leader reads it; empty unless it failed.
+    error = models.TextField(_("error"), blank=True)
+    #: What was added, updated and skipped, as plain values: {"added": [{"title",
+    #: "starts_at" (ISO 8601), "about_azure"}], "updated": [{"title", "starts_at"}],
+    #: "skipped": [{"title", "uid", "reason"}]}; long lists are cut (the counts are whole).
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("feed import")
+        verbose_name_plural = _("feed imports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["group", "-created_at"], name="feed_import_group_created_idx"),
+        ]
+        constraints = [
+            # A double click, or a second leader, starts no second import while one is under way.
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(status__in=["queued", "running"]),
+                name="feed_import_one_unfinished_per_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "failed"]) | Q(started_at__isnull=False),
+                name="feed_import_started_when_running_or_done",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running"]) | Q(finished_at__isnull=False),
+                name="feed_import_finished_when_done_or_failed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.get_status_display()})"
+
+    def is_stale(self, *, now: datetime) -> bool:
+        """Queued or running for longer than its lease: lost, and counted as failed."""
+        if self.status == self.Status.QUEUED:
+            return self.created_at < now - FEED_IMPORT_QUEUE_LEASE
+        if self.status == self.Status.RUNNING:
+            started = self.started_at or self.created_at
+            return started < now - FEED_IMPORT_RUN_LEASE
+        return False

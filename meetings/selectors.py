@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from groups.models import Group
 
-from .models import Meeting, MeetingQuerySet
+from .models import FeedImport, Meeting, MeetingQuerySet
 
 
 def meetings_of_group(*, group: Group) -> MeetingQuerySet:
@@ -25,3 +25,13 @@ def group_time_zone(group: Group) -> ZoneInfo:
         return ZoneInfo(group.timezone)
     except (ZoneInfoNotFoundError, ValueError):  # the model validates it; old rows might not
         return ZoneInfo("UTC")
+
+
+def latest_feed_import(*, group: Group) -> FeedImport | None:
+    """The group's most recent feed import, with who asked for it (one query)."""
+    return (
+        FeedImport.objects.filter(group=group)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")
+        .first()
+    )

@@ -1,21 +1,27 @@
-"""Changes to a group's meetings: added and edited by its leaders, or imported from its feed."""
+"""Changes to a group's meetings: added and edited by its leaders, or imported from its feed
+(in the worker: `feed_import_queue`, then `feed_import_run`)."""
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from groups.fields import web_url_validator
 from groups.models import Group
+from groups.outbox import BROKER_ERRORS
 
-from .fetch import fetch_url
+from .fetch import FetchError, fetch_url
 from .ical import CalendarError, FeedEvent, SkippedEvent, parse_feed
-from .models import Meeting
+from .models import FeedImport, Meeting
 from .selectors import group_time_zone
+
+logger = logging.getLogger(__name__)
 
 #: What a leader sets on a meeting; the group and the calendar UID are never part of an edit.
 MEETING_EDITABLE_FIELDS = [
@@ -45,6 +51,9 @@ MAX_MEETING_LENGTH = timedelta(days=7)
 
 FEED_MAX_BYTES = 5 * 1024 * 1024
 FEED_TIMEOUT_SECONDS = 10.0
+#: An import's page lists at most this many meetings and skipped events of each kind; the
+#: counts are complete.
+FEED_IMPORT_DETAILS_LIMIT = 200
 
 
 def meeting_rule_errors(meeting: Meeting) -> dict[str, str]:
@@ -231,13 +240,124 @@ def meetings_import_ical(*, group: Group, by: Any, content: bytes) -> ImportResu
     return result
 
 
-def meetings_import_feed(*, group: Group, by: Any) -> ImportResult:
-    """Fetch the group's iCal feed and import it (see `meetings_import_ical`).
+def feed_import_queue(*, group: Group, by: Any, language: str) -> FeedImport:
+    """A leader asks for the group's iCal feed to be imported ("Import now"): the import is
+    queued for the worker, so a slow feed never holds a web request.
 
-    The fetch runs outside any transaction, so no lock is held while waiting on the network.
-    Raises FetchError (unreachable, refused, too large) or CalendarError (not a calendar).
+    One import at a time per group: while one is queued or running, asking again returns it
+    (a double click starts one import). One that outlived its lease (`FeedImport.is_stale`)
+    was lost, and is marked failed so a new one can start. Raises ValidationError when the
+    group has no feed address.
     """
-    if not group.ical_feed_url:
-        raise CalendarError(_("The group has no iCal feed address yet."))
-    content = fetch_url(group.ical_feed_url, max_bytes=FEED_MAX_BYTES, timeout=FEED_TIMEOUT_SECONDS)
-    return meetings_import_ical(group=group, by=by, content=content)
+    with transaction.atomic():
+        # One request at a time per group sees and replaces the unfinished import.
+        feed_url = (
+            Group.objects.select_for_update()
+            .filter(pk=group.pk)
+            .values_list("ical_feed_url", flat=True)
+            .get()
+        )
+        if not feed_url:
+            raise ValidationError(_("The group has no iCal feed address yet."))
+        now = timezone.now()
+        unfinished = FeedImport.objects.filter(
+            group=group, status__in=FeedImport.UNFINISHED
+        ).first()
+        if unfinished is not None:
+            if not unfinished.is_stale(now=now):
+                return unfinished
+            FeedImport.objects.filter(pk=unfinished.pk, status=unfinished.status).update(
+                status=FeedImport.Status.FAILED, finished_at=now, error=_stale_reason(unfinished)
+            )
+        feed_import = FeedImport.objects.create(
+            group=group, requested_by=by, url=feed_url, language=language
+        )
+        # robust: the import is queued either way; a failing enqueue marks it failed itself.
+        transaction.on_commit(partial(_feed_import_enqueue, feed_import.pk), robust=True)
+    return feed_import
+
+
+def _stale_reason(feed_import: FeedImport) -> str:
+    if feed_import.status == FeedImport.Status.QUEUED:
+        return _("The import did not start in time. Start it again.")
+    return _("The import did not finish in time. Start it again.")
+
+
+def _feed_import_enqueue(pk: int) -> None:
+    from .tasks import import_feed  # the task module imports this one
+
+    try:
+        import_feed.delay(pk)
+    except BROKER_ERRORS as error:
+        logger.warning("Feed import %s not queued: broker unreachable (%s)", pk, error)
+        FeedImport.objects.filter(pk=pk, status=FeedImport.Status.QUEUED).update(
+            status=FeedImport.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_("The import could not be started. Try again in a few minutes."),
+        )
+
+
+def feed_import_run(*, pk: int) -> str:
+    """Run one queued import (the worker's task): fetch the feed, import it and record what
+    happened for the leader. Returns the row's new status, or "skipped".
+
+    Idempotent: the row is claimed with one conditional UPDATE (queued to running), so a
+    second delivery of the task, or a task for a finished import, does nothing. The fetch
+    runs outside any transaction; the meetings and the result are saved in one, so a row is
+    "done" exactly when its meetings are saved. Messages are in the language of the page that
+    asked for the import.
+    """
+    claimed = FeedImport.objects.filter(pk=pk, status=FeedImport.Status.QUEUED).update(
+        status=FeedImport.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return "skipped"
+    feed_import = FeedImport.objects.select_related("group", "requested_by").get(pk=pk)
+    with translation.override(feed_import.language or None):
+        try:
+            content = fetch_url(
+                feed_import.url, max_bytes=FEED_MAX_BYTES, timeout=FEED_TIMEOUT_SECONDS
+            )
+            with transaction.atomic():
+                result = meetings_import_ical(
+                    group=feed_import.group, by=feed_import.requested_by, content=content
+                )
+                _feed_import_finish(pk, status=FeedImport.Status.DONE, **_result_fields(result))
+        except (FetchError, CalendarError) as error:
+            _feed_import_finish(pk, status=FeedImport.Status.FAILED, error=str(error))
+            return FeedImport.Status.FAILED
+    return FeedImport.Status.DONE
+
+
+def _feed_import_finish(pk: int, **fields: Any) -> None:
+    # By pk alone: a late result is the truth, also for a row meanwhile counted as lost.
+    FeedImport.objects.filter(pk=pk).update(finished_at=timezone.now(), **fields)
+
+
+def _result_fields(result: ImportResult) -> dict[str, Any]:
+    """The result as FeedImport fields: counts and plain details."""
+    limit = FEED_IMPORT_DETAILS_LIMIT
+    return {
+        "added_count": len(result.added),
+        "updated_count": len(result.updated),
+        "unchanged_count": len(result.unchanged),
+        "skipped_count": len(result.skipped),
+        "details": {
+            "added": [
+                {
+                    "title": meeting.title,
+                    "starts_at": meeting.starts_at.isoformat(),
+                    "about_azure": meeting.is_azure_related,
+                }
+                for meeting in result.added[:limit]
+            ],
+            "updated": [
+                {"title": meeting.title, "starts_at": meeting.starts_at.isoformat()}
+                for meeting in result.updated[:limit]
+            ],
+            "skipped": [
+                {"title": event.title, "uid": event.uid, "reason": event.reason}
+                for event in result.skipped[:limit]
+            ],
+        },
+    }

@@ -7,7 +7,7 @@ from django.utils.timezone import now
 
 from groups.models import Group
 from leaders.models import Leadership, User
-from meetings.models import Meeting
+from meetings.models import FeedImport, Meeting
 from program.models import ContentItem, NewsItem, ProgramRules, QuarterlyCall, RulesAcceptance
 
 
@@ -85,6 +85,17 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda m: m.starts_at + timedelta(hours=2))
     is_azure_related = True
     attendee_count = 30
+
+
+class FeedImportFactory(factory.django.DjangoModelFactory):
+    """A queued import of the group's feed; set `status` and the times for the other states."""
+
+    class Meta:
+        model = FeedImport
+
+    group = factory.SubFactory(GroupFactory)
+    url = "https://calendar.example.org/feed.ics"
+    language = "en"
 
 
 class ProgramRulesFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,11 @@
-"""Journey 5: a leader logs a meeting through the form and imports the group's iCal feed."""
+"""Journey 5: a leader logs a meeting through the form and imports the group's iCal feed.
 
+The import runs in a real Celery worker, as in production: the page says it is under way and
+refreshes itself until the result is there.
+"""
+
+import re
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -34,6 +40,10 @@ ENTRY_FEE_RULE = (
     "the venue, food and drink, use the cost-recovery charge and say what it covers."
 )
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+#: The first fetch of the feed waits this long, so the page shows the import under way.
+SLOW_FIRST_FETCH_SECONDS = 2.0
+#: The page refreshes itself every 3 seconds; the result shows within a few refreshes.
+RESULT_TIMEOUT_MS = 20_000
 
 
 def ical_time(moment: datetime) -> str:
@@ -80,13 +90,28 @@ def feed(now: datetime) -> bytes:
 def feed_url(settings: Settings) -> Iterator[str]:
     settings.TECHGROUPS_FETCH_ALLOW_LOOPBACK = True
     content = feed(timezone.now())
-    with serve("/events.ics", lambda: content, content_type="text/calendar") as url:
+    fetches: list[float] = []
+
+    def slow_the_first_time() -> bytes:
+        fetches.append(time.monotonic())
+        if len(fetches) == 1:
+            time.sleep(SLOW_FIRST_FETCH_SECONDS)
+        return content
+
+    with serve("/events.ics", slow_the_first_time, content_type="text/calendar") as url:
         yield url
+
+
+def under_way(language: str) -> re.Pattern[str]:
+    """The progress heading: "Import queued since …" or "Import running since …"."""
+    queued = text(language, "Import queued since %(since)s").split("%(since)s")[0]
+    running = text(language, "Import running since %(since)s").split("%(since)s")[0]
+    return re.compile(f"^\\s*({re.escape(queued)}|{re.escape(running)})")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_leader_logs_a_meeting_and_imports_the_calendar_feed_twice(
-    page: Page, feed_url: str, language: str
+    page: Page, feed_url: str, language: str, celery_worker: object
 ) -> None:
     leader = verified_user(email=f"leader-{language}@example.org", language=language)
     group = create(
@@ -153,8 +178,15 @@ def test_a_leader_logs_a_meeting_and_imports_the_calendar_feed_twice(
     expect(page.locator("main")).to_contain_text(feed_url)
     page.locator("main form[method=post] button[type=submit]").click()
 
+    # The worker imports; the page says so, offers no second import, and refreshes itself.
+    expect(page).to_have_url(f"/groups/{group.slug}/meetings/import/")
+    expect(page.locator("#progress-title")).to_have_text(under_way(language))
+    expect(page.locator("main form[method=post] button[type=submit]")).to_be_disabled()
     result = page.locator("section[aria-labelledby=result-title]")
-    expect(result.locator("#result-title")).to_have_text(exact(language, "The import is done"))
+    expect(result.locator("#result-title")).to_have_text(
+        exact(language, "The import is done"), timeout=RESULT_TIMEOUT_MS
+    )
+    expect(page.locator("#progress-title")).to_have_count(0)
     badges = result.locator(".badge")
     expect(badges.nth(0)).to_have_text(ntext(language, "%(counter)s added", "%(counter)s added", 2))
     expect(badges.nth(2)).to_have_text(
@@ -174,11 +206,12 @@ def test_a_leader_logs_a_meeting_and_imports_the_calendar_feed_twice(
     # A second import adds nothing: the events it knows are left as they are.
     page.locator("main form[method=post] button[type=submit]").click()
     result = page.locator("section[aria-labelledby=result-title]")
+    expect(result.locator(".badge").nth(2)).to_have_text(
+        ntext(language, "%(counter)s unchanged", "%(counter)s unchanged", 2),
+        timeout=RESULT_TIMEOUT_MS,
+    )
     expect(result.locator(".badge").nth(0)).to_have_text(
         ntext(language, "%(counter)s added", "%(counter)s added", 0)
-    )
-    expect(result.locator(".badge").nth(2)).to_have_text(
-        ntext(language, "%(counter)s unchanged", "%(counter)s unchanged", 2)
     )
     assert Meeting.objects.filter(group=group).count() == 3
 

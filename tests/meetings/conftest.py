@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -74,12 +75,55 @@ class Route:
     delay: float = 0.0
     send_length: bool = True
     trickle: float = 0.0  # seconds between single bytes of the body
+    #: Seconds between the pieces of `dripped`, which never ends: "status" (a status line
+    #: whose reason goes on a byte at a time), "headers" (one header line after another) or
+    #: "chunk" (a chunked body whose first size line goes on a byte at a time).
+    drip: float = 0.0
+    dripped: str = ""
 
 
 @dataclass
 class SeenRequest:
     path: str
     host: str
+
+
+#: A dripping answer stops after this long, so a client that never gives up fails its test
+#: instead of hanging the suite.
+DRIP_CAP_SECONDS = 20.0
+
+DRIP_PREFIXES = {
+    "status": b"HTTP/1.1 200 ",
+    "headers": b"HTTP/1.1 200 OK\r\n",
+    "chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+}
+
+
+def drip_pieces(dripped: str) -> Iterator[bytes]:
+    """The endless tail of a dripped answer, one piece at a time."""
+    count = 0
+    while True:
+        count += 1
+        if dripped == "headers":
+            yield f"X-Drip-{count}: {count}\r\n".encode()
+        elif dripped == "status":
+            yield b"K"  # the reason phrase: "OKKKKK..."
+        else:
+            yield b"0"  # leading zeros of the chunk size: "0000..."
+
+
+def drip(wfile: Any, route: Route) -> None:
+    """Write an answer that never ends: its start at once, then a piece every `route.drip`."""
+    stop = time.monotonic() + DRIP_CAP_SECONDS
+    with contextlib.suppress(OSError):  # the client gave up: what the test wants
+        wfile.write(DRIP_PREFIXES[route.dripped])
+        wfile.flush()
+        for piece in drip_pieces(route.dripped):
+            if time.monotonic() > stop:
+                return
+            time.sleep(route.drip)
+            wfile.write(piece)
+            wfile.flush()
 
 
 class FeedServer:
@@ -98,6 +142,10 @@ class FeedServer:
                 route = owner.routes.get(self.path, Route(status=404, body=b"not found"))
                 if route.delay:
                     time.sleep(route.delay)
+                if route.drip:
+                    drip(self.wfile, route)
+                    self.close_connection = True
+                    return
                 self.send_response(route.status)
                 for name, value in route.headers.items():
                     self.send_header(name, value)

@@ -346,6 +346,60 @@ def test_server_that_trickles_the_body_is_cut_off_at_the_deadline(feed_server, l
     assert time.monotonic() - started < 1.5
 
 
+# One deadline over the whole answer ----------------------------------------------------------
+# The server answers at once but never finishes: every single read is quick, only the total is
+# too long. The bound is the deadline plus a second of slack for a loaded machine.
+
+DEADLINE = 1.5
+DRIP = 0.4  # seconds between the pieces the server drips
+
+
+def test_server_that_drips_header_lines_is_cut_off_at_the_deadline(feed_server, loopback_allowed):
+    url = feed_server.serve("/feed.ics", drip=DRIP, dripped="headers")
+
+    started = time.monotonic()
+    with pytest.raises(FetchUnreachable, match="too long"):
+        fetch_url(url, max_bytes=LIMIT, timeout=DEADLINE)
+
+    assert time.monotonic() - started < DEADLINE + 1
+
+
+def test_server_that_drips_the_status_line_is_cut_off_at_the_deadline(
+    feed_server, loopback_allowed
+):
+    url = feed_server.serve("/feed.ics", drip=DRIP, dripped="status")
+
+    started = time.monotonic()
+    with pytest.raises(FetchUnreachable, match="too long"):
+        fetch_url(url, max_bytes=LIMIT, timeout=DEADLINE)
+
+    assert time.monotonic() - started < DEADLINE + 1
+
+
+def test_server_that_drips_a_chunked_body_is_cut_off_at_the_deadline(feed_server, loopback_allowed):
+    # One size line of a chunked body is read as one piece: the drip never ends it.
+    url = feed_server.serve("/feed.ics", drip=DRIP, dripped="chunk")
+
+    started = time.monotonic()
+    with pytest.raises(FetchUnreachable, match="too long"):
+        fetch_url(url, max_bytes=LIMIT, timeout=DEADLINE)
+
+    assert time.monotonic() - started < DEADLINE + 1
+
+
+def test_deadline_counts_from_the_start_across_redirects(feed_server, loopback_allowed):
+    # Each hop alone is within the deadline; together they are not.
+    feed_server.serve("/final.ics", FEED, delay=0.6)
+    feed_server.serve("/two", status=302, headers={"Location": "/final.ics"}, delay=0.6)
+    url = feed_server.serve("/one", status=302, headers={"Location": "/two"}, delay=0.6)
+
+    started = time.monotonic()
+    with pytest.raises(FetchUnreachable, match="too long"):
+        fetch_url(url, max_bytes=LIMIT, timeout=DEADLINE)
+
+    assert time.monotonic() - started < DEADLINE + 1
+
+
 def test_closed_port_is_unreachable(loopback_allowed):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -415,6 +469,21 @@ def test_https_connects_to_the_checked_address_and_verifies_the_name(https_serve
 
     assert body == FEED
     assert asked == ["calendar.test"]
+
+
+def test_https_server_that_drips_header_lines_is_cut_off_at_the_deadline(https_server, monkeypatch):
+    fake_dns(monkeypatch, {"calendar.test": ["127.0.0.1"]})
+    https_server.serve("/feed.ics", drip=DRIP, dripped="headers")
+
+    started = time.monotonic()
+    with pytest.raises(FetchUnreachable, match="too long"):
+        fetch_url(
+            f"https://calendar.test:{https_server.port}/feed.ics",
+            max_bytes=LIMIT,
+            timeout=DEADLINE,
+        )
+
+    assert time.monotonic() - started < DEADLINE + 1
 
 
 def test_https_certificate_for_another_name_is_refused(https_server, monkeypatch):
@@ -566,6 +635,33 @@ def test_link_check_gives_up_on_a_slow_server(feed_server, loopback_allowed):
     assert result.ok is False
     assert "too long" in result.error
     assert time.monotonic() - started < 1.5
+
+
+def test_link_check_of_a_server_that_drips_header_lines_ends_at_the_deadline(
+    feed_server, loopback_allowed
+):
+    # HEAD is refused at once (501); the GET that follows meets the drip.
+    url = feed_server.serve("/conduct", drip=DRIP, dripped="headers")
+
+    started = time.monotonic()
+    result = check_link(url, timeout=DEADLINE)
+
+    assert time.monotonic() - started < DEADLINE + 1
+    assert result.ok is False
+    assert "too long" in result.error
+
+
+def test_link_check_of_a_server_that_drips_the_status_line_ends_at_the_deadline(
+    feed_server, loopback_allowed
+):
+    url = feed_server.serve("/conduct", drip=DRIP, dripped="status")
+
+    started = time.monotonic()
+    result = check_link(url, timeout=DEADLINE)
+
+    assert time.monotonic() - started < DEADLINE + 1
+    assert result.ok is False
+    assert "too long" in result.error
 
 
 def test_link_check_of_a_closed_port_is_broken(loopback_allowed):
