@@ -23,7 +23,7 @@ PERMISSIONS = {
         "coleaderinvitation": ["view"],
         "leadershipchangerequest": ["view", "change"],
     },
-    "meetings": {"meeting": ["view", "add", "change"]},
+    "meetings": {"meeting": ["view", "add", "change"], "feedimport": ["view"]},
     "program": {
         "programrules": ["view", "add", "change"],
         "rulesacceptance": ["view"],

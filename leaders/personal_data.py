@@ -26,6 +26,7 @@ from groups.audit import audit_record
 from groups.models import AuditEntry, Group, LeaveRequest, OutboxEmail
 from groups.notifications import program_team_enqueue, program_team_language
 from groups.outbox import outbox_cancel, outbox_enqueue
+from meetings.models import FeedImport
 from program.models import RulesAcceptance
 
 from .models import CoLeaderInvitation, Leadership, LeadershipChangeRequest, User
@@ -52,7 +53,7 @@ def _emails_to(user: User) -> QuerySet[OutboxEmail]:
 
 
 def personal_data(user: User) -> dict[str, Any]:
-    """Everything the portal holds about `user`, as plain JSON values, in a fixed 10 queries.
+    """Everything the portal holds about `user`, as plain JSON values, in a fixed 11 queries.
 
     Other people's data stays out: invitations say when and for which group, not who else
     was invited or who invited; e-mails are those addressed to this person.
@@ -66,6 +67,7 @@ def personal_data(user: User) -> dict[str, Any]:
         "group"
     )
     actions = AuditEntry.objects.filter(actor=user).select_related("group")
+    imports = FeedImport.objects.filter(requested_by=user).select_related("group")
     return {
         "exported_at": _when(timezone.now()),
         "profile": {
@@ -154,6 +156,16 @@ def personal_data(user: User) -> dict[str, Any]:
                 "body": email.body_text,
             }
             for email in _emails_to(user).order_by("created_at", "pk")
+        ],
+        "feed_imports": [
+            {
+                "group": feed_import.group.name,
+                "url": feed_import.url,
+                "created_at": _when(feed_import.created_at),
+                "status": feed_import.status,
+                "finished_at": _when(feed_import.finished_at),
+            }
+            for feed_import in imports.order_by("created_at", "pk")
         ],
         # Meetings record no author; what the person did is in the audit trail (when, where
         # and what kind: the summaries name other people, e.g. whom they invited).

@@ -245,15 +245,28 @@ def more_of_everything(world: World) -> None:
 
 
 def test_the_download_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         small = personal_data(world.ada)
     more_of_everything(world)
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         large = personal_data(world.ada)
 
     assert len(large["roles"]) == len(small["roles"]) + 3
     assert len(large["invitations_received"]) == 3
+
+
+def test_the_download_lists_the_feed_imports_the_person_asked_for(world):
+    from meetings.models import FeedImport
+
+    group = Leadership.objects.filter(user=world.ada).first().group
+    FeedImport.objects.create(
+        group=group, requested_by=world.ada, url="https://example.org/feed.ics", language="en"
+    )
+
+    [feed_import] = personal_data(world.ada)["feed_imports"]
+
+    assert (feed_import["url"], feed_import["status"]) == ("https://example.org/feed.ics", "queued")
 
 
 def test_the_download_page_is_a_json_attachment_named_with_the_date(world):
@@ -271,11 +284,11 @@ def test_the_download_page_is_a_json_attachment_named_with_the_date(world):
 
 def test_the_download_page_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
     client = signed_in(world.ada)
-    with django_assert_num_queries(12):  # the session and the user, then the ten above
+    with django_assert_num_queries(13):  # the session and the user, then the eleven above
         client.get(DATA_URL)
     more_of_everything(world)
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(DATA_URL)
 
 
