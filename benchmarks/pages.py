@@ -1,4 +1,4 @@
-"""Benchmark: the portal's heavy pages, the export and the compliance sweep (issue 6). Not a test.
+"""Benchmark: the portal's heavy pages, the export and the compliance sweep. Not a test.
 
     DJANGO_SETTINGS_MODULE=techgroups.settings.dev .venv/bin/python -m benchmarks.pages \\
         [--groups 10000] [--meetings-per-group 15] [--repeat 7] \\

@@ -1,4 +1,4 @@
-"""Benchmark: the compliance reminder job over many groups (issue 5). Not a test.
+"""Benchmark: the compliance reminder job over many groups. Not a test.
 
     DJANGO_SETTINGS_MODULE=techgroups.settings.dev .venv/bin/python -m benchmarks.reminders \\
         --groups 10000 [--database-url postgres://postgres@127.0.0.1:5432/techgroups]

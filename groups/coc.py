@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
-from meetings.fetch import LinkCheck, check_link
+from meetings.fetch import LinkCheck, check_link, fetching_enabled
 
 from .models import CodeOfConductCheck, Group
 
@@ -121,11 +121,15 @@ def check_code_of_conduct_links(
     batch: int = DEFAULT_BATCH,
     check: Callable[[str], LinkCheck] = _check,
 ) -> LinkCheckRun:
-    """Check the code-of-conduct links that are due, at most `batch` of them (issue 5).
+    """Check the code-of-conduct links that are due, at most `batch` of them.
 
     One query picks the batch (the least recently checked first) and one asks whether more
     are due; each link then costs its fetch and a short transaction recording the result.
+    With fetching switched off (TECHGROUPS_FETCH_ENABLED) nothing is checked or counted.
     """
+    if not fetching_enabled():
+        logger.info("Code-of-conduct links: not checked, fetching is switched off")
+        return LinkCheckRun(checked=0, broken=0, more_due=False)
     due = list(
         groups_due_for_link_check(now=now)
         .order_by(F("coc_link_checked_at").asc(nulls_first=True), "pk")

@@ -1,4 +1,4 @@
-"""The public group directory: reads for its pages and its calendar feeds (issue 6).
+"""The public group directory: reads for its pages and its calendar feeds.
 
 Only admitted groups are public; a draft, an application, a declined, inactive or departed
 group never shows. Nothing here reads leaders: the directory shows the group and its meetings,

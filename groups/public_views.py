@@ -1,4 +1,4 @@
-"""The public group directory (issue 6): the list of admitted groups, a page per group, and
+"""The public group directory: the list of admitted groups, a page per group, and
 calendar feeds of their upcoming meetings. Open to everyone; nothing about leaders shows."""
 
 from typing import Any

@@ -252,7 +252,7 @@ def refuse_staff(user: User) -> None:
 @transaction.atomic
 def account_delete(*, user: User, now: datetime) -> None:
     """Delete a person's account: their roles end, the others are told, and they are
-    anonymised everywhere the history keeps them (issue 6, "Personal data").
+    anonymised everywhere the history keeps them.
 
     The user row stays (history points at it with PROTECT): its name becomes "Deleted user",
     its e-mail an address that cannot receive mail, the password unusable and the account

@@ -368,7 +368,7 @@ class UnsubscribeView(View):
         return render(request, "leaders/unsubscribe_invalid.html", status=400)
 
 
-# Personal data (issue 6): the person's own data as a file, and deleting the account.
+# Personal data: the person's own data as a file, and deleting the account.
 
 
 def signed_in_user(request: HttpRequest) -> User:

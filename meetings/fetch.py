@@ -21,6 +21,8 @@ few seconds would hold the request for as long as it liked; here the socket's ti
 to the time left before every send and every read (`_DeadlineReader`). The name lookup itself
 cannot be given a timeout by the standard library; the system resolver's own limits hold.
 
+With TECHGROUPS_FETCH_ENABLED off both refuse at once (FetchDisabled), whatever the URL.
+
 `check_link` asks whether a link answers (a code-of-conduct page) under the same rules: HEAD
 first, then GET, reading only a little of the body, when the server refuses HEAD.
 
@@ -75,6 +77,20 @@ class FetchBadResponse(FetchError):
 
 def loopback_allowed() -> bool:
     return bool(getattr(settings, "TECHGROUPS_FETCH_ALLOW_LOOPBACK", False))
+
+
+def fetching_enabled() -> bool:
+    """TECHGROUPS_FETCH_ENABLED: off, the portal fetches nothing from outside."""
+    return bool(getattr(settings, "TECHGROUPS_FETCH_ENABLED", True))
+
+
+class FetchDisabled(FetchRefused):
+    """Fetching from outside is switched off on this server (TECHGROUPS_FETCH_ENABLED)."""
+
+
+def _refuse_if_disabled() -> None:
+    if not fetching_enabled():
+        raise FetchDisabled(_("This server is set not to fetch anything from the internet."))
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -387,6 +403,7 @@ def _status_error(response: http.client.HTTPResponse) -> FetchBadResponse:
 
 def fetch_url(url: str, *, max_bytes: int, timeout: float) -> bytes:
     """GET `url` and return its body, or raise a FetchError saying why not (see module doc)."""
+    _refuse_if_disabled()
     deadline = time.monotonic() + timeout
     connection, response = _follow(url, deadline=deadline)
     try:
@@ -454,6 +471,7 @@ def check_link(url: str, *, timeout: float) -> LinkCheck:
     is: GET would meet the same. The address rules and redirect limit are `fetch_url`'s, and
     `timeout` bounds the whole check, both requests together.
     """
+    _refuse_if_disabled()  # not a broken link: no answer was asked for
     deadline = time.monotonic() + timeout
     head = _ask(url, method="HEAD", deadline=deadline)
     if head.ok or head.status is None:

@@ -247,6 +247,9 @@ TECHGROUPS_CALL_INVITATION_DAYS = env.int("TECHGROUPS_CALL_INVITATION_DAYS", 14)
 #: Fetching links (iCal feeds, codes of conduct) never reaches private addresses; tests may
 #: allow loopback to reach a server they start themselves.
 TECHGROUPS_FETCH_ALLOW_LOOPBACK = env.bool("TECHGROUPS_FETCH_ALLOW_LOOPBACK", default=False)
+#: Off: the portal fetches nothing from outside (no feed import, no code-of-conduct link
+#: check), e.g. for a stack run where it must not reach the internet.
+TECHGROUPS_FETCH_ENABLED = env.bool("TECHGROUPS_FETCH_ENABLED", default=True)
 
 LOGGING = {
     "version": 1,

@@ -32,7 +32,7 @@ from groups.selectors import checklist_for, groups_with_requirement_facts
 from groups.services import group_update, group_update_by_leader
 from groups.tasks import check_code_of_conduct_links as check_task
 from leaders.models import Leadership
-from meetings.fetch import LinkCheck, check_link
+from meetings.fetch import FetchDisabled, LinkCheck, check_link
 from tests.factories import GroupFactory, LeadershipFactory, StaffFactory
 
 NOW = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)
@@ -289,6 +289,23 @@ def test_a_link_that_answers_is_recorded_as_ok(server, loopback_allowed):
         NOW,
     )
     assert code_of_conduct(group).outcome is Outcome.PASS
+
+
+@pytest.mark.django_db
+def test_with_fetching_switched_off_nothing_is_checked_or_counted(
+    server, loopback_allowed, settings
+):
+    settings.TECHGROUPS_FETCH_ENABLED = False
+    group = admitted_group(server.url("/gone"))
+
+    assert run() == coc.LinkCheckRun(checked=0, broken=0, more_due=False)
+
+    group.refresh_from_db()
+    assert (group.coc_link_checked_at, group.coc_link_failures) == (None, 0)
+    assert not CodeOfConductCheck.objects.exists()
+    assert server.requests == []
+    with pytest.raises(FetchDisabled):
+        check_link(server.page("/conduct"), timeout=TIMEOUT)  # never a "broken link"
 
 
 @pytest.mark.django_db

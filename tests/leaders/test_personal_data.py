@@ -1,4 +1,4 @@
-"""Personal data (issue 6): a person downloads their own data, or deletes their account.
+"""Personal data: a person downloads their own data, or deletes their account.
 
 Deleting keeps every row of the history and anonymises the person in it; their roles end and
 stay empty (the checklist shows it), and the group's other contact and the program team are

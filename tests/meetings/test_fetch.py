@@ -15,6 +15,7 @@ from cryptography.x509.oid import NameOID
 from meetings import fetch
 from meetings.fetch import (
     FetchBadResponse,
+    FetchDisabled,
     FetchRefused,
     FetchTooLarge,
     FetchUnreachable,
@@ -683,3 +684,10 @@ def test_link_with_letters_outside_ascii_is_asked_percent_encoded(feed_server, l
 
     assert result.ok is True
     assert [request.path for request in feed_server.requests] == ["/uppf%C3%B6randekod"]
+
+
+def test_with_fetching_switched_off_nothing_is_fetched(settings):
+    settings.TECHGROUPS_FETCH_ENABLED = False
+
+    with pytest.raises(FetchDisabled, match="not to fetch anything from the internet"):
+        fetch_url("https://example.org/feed.ics", max_bytes=1024, timeout=5)
