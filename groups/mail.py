@@ -37,10 +37,11 @@ from django.utils.translation import gettext as _
 from .mail_sandbox import (
     ENGINE,
     SandboxLimit,
+    TemplateVariable,
     plain_context,
     register,
+    template_variables,
     unknown_variables,
-    variable_names,
 )
 
 logger = logging.getLogger(__name__)
@@ -396,13 +397,13 @@ def sample_context(name: str, *, language: str) -> MappingProxyType[str, Any] | 
     return email_context(name, language=language, inputs=kind.sample())
 
 
-def email_variables(name: str, *, language: str) -> list[str] | None:
-    """The variables the wording of e-mail `name` may use, as the admin lists them: `group.name`,
-    and `news[].title` for the fields of each item of a list (None if it is not registered)."""
+def email_variables(name: str, *, language: str) -> list[TemplateVariable] | None:
+    """The variables the wording of e-mail `name` may use, each with its fields, as the admin
+    lists them (None if the e-mail is not registered)."""
     context = sample_context(name, language=language)
     if context is None:
         return None
-    return sorted([*variable_names(context), "LANGUAGE_CODE", "site_url"])
+    return template_variables({"LANGUAGE_CODE": language, "site_url": "", **context})
 
 
 def preview(*, name: str, language: str, wording: Wording) -> RenderedEmail | None:

@@ -17,6 +17,7 @@ fences, each enough on its own for what it guards:
 
 import datetime
 from collections.abc import Iterator, Mapping, Sized
+from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -336,16 +337,37 @@ def _shape_of(expression: Any, scope: Mapping[str, Any]) -> Any:
         return ANY
 
 
-def variable_names(context: Mapping[str, Any], prefix: str = "") -> list[str]:
-    """Every variable of a (sample) context, as a template names it: `group.name`, and for a
-    list of mappings `news[].title` (the fields of each item in a `{% for %}`)."""
+@dataclass(frozen=True)
+class TemplateVariable:
+    """One top-level variable of an e-mail, as the admin lists it."""
+
+    name: str
+    #: Its fields as a template reads them after a dot (`country.name`); none for a plain value.
+    fields: tuple[str, ...] = ()
+    #: A list: the template goes through it with `{% for item in name %}`.
+    is_list: bool = False
+
+
+def _field_names(mapping: Mapping[str, Any], prefix: str = "") -> list[str]:
     names: list[str] = []
-    for key, value in context.items():
-        name = f"{prefix}{key}"
+    for key, value in mapping.items():
         if isinstance(value, Mapping) and value:
-            names.extend(variable_names(value, f"{name}."))
-        elif isinstance(value, tuple) and value and isinstance(value[0], Mapping):
-            names.extend(variable_names(value[0], f"{name}[]."))
+            names.extend(_field_names(value, f"{prefix}{key}."))
         else:
-            names.append(name)
+            names.append(f"{prefix}{key}")
     return names
+
+
+def template_variables(context: Mapping[str, Any]) -> list[TemplateVariable]:
+    """The variables of a (sample) context by name, each with its fields."""
+    variables = []
+    for name, value in sorted(context.items()):
+        if isinstance(value, Mapping):
+            variables.append(TemplateVariable(name, tuple(_field_names(value))))
+        elif isinstance(value, tuple):
+            item = value[0] if value else None
+            fields = tuple(_field_names(item)) if isinstance(item, Mapping) else ()
+            variables.append(TemplateVariable(name, fields, is_list=True))
+        else:
+            variables.append(TemplateVariable(name))
+    return variables

@@ -194,10 +194,12 @@ class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
 
     @admin.display(description=_("variables"))
     def variables(self, obj: EmailTemplate) -> str:
-        names = email_variables(obj.name, language=obj.language)
-        if names is None:
+        variables = email_variables(obj.name, language=obj.language)
+        if variables is None:
             return "—"
-        return ", ".join("{{ %s }}" % name for name in names)  # noqa: UP031 - braces in output
+        return render_to_string(
+            "admin/program/emailtemplate/variables.html", {"variables": variables}
+        )
 
     @admin.display(boolean=True, description=_("edited"))
     def edited(self, obj: EmailTemplate) -> bool:
