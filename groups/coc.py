@@ -1,4 +1,4 @@
-"""The code-of-conduct link check (PROGRAM.md, requirement 2: a code of conduct at a public URL).
+"""The code-of-conduct link check (docs/program.md, "Code-of-conduct link check"; Requirement 2).
 
 Once a day every admitted group's code-of-conduct link is asked whether it still answers
 (`meetings.fetch.check_link`: public addresses only, HEAD then GET). Each check is kept in

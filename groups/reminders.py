@@ -1,5 +1,5 @@
-"""Compliance reminders to group leaders (docs/program.md, "Requirements"), at most one per
-group, kind and period.
+"""Compliance reminders to group leaders (docs/program.md, "Compliance reminders"), at most
+one per group, kind and period.
 
 Each kind has one pure function that decides, from a group's `ReminderFacts` and `now`,
 whether a reminder is due and for which period; the period goes into the outbox key, so a

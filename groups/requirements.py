@@ -1,4 +1,4 @@
-"""The program requirements (PROGRAM.md, "Requirements a group must meet"), in one place.
+"""The program requirements (docs/program.md, "The requirements checklist"), in one place.
 
 `evaluate_requirements` is a pure function of a group's facts: views, the admin and the jobs all
 call it, and every message a leader reads comes from here. `failing_q` gives the same verdicts
@@ -192,7 +192,7 @@ def _local_date(moment: datetime | None, facts: GroupFacts) -> str:
 
 
 def check_code_of_conduct(facts: GroupFacts) -> RequirementResult:
-    """Requirement 2: a code of conduct at a public URL that answers (PROGRAM.md, 2)."""
+    """A code of conduct at a public URL that answers (docs/program.md, Requirement 2)."""
     url = facts.code_of_conduct_url
     values = {
         "url": url,
@@ -351,7 +351,10 @@ def _spread_start(facts: GroupFacts, window_start: datetime) -> datetime:
 
 
 def check_meeting_spread(facts: GroupFacts, *, now: datetime) -> RequirementResult:
-    """Warn when the Azure meetings bunch up, leaving a long stretch with none (PROGRAM.md, 4)."""
+    """Warn when the Azure meetings bunch up, leaving a long stretch with none.
+
+    docs/program.md, Requirement 4: six Azure meetings a year, spread out.
+    """
     window_start, _end = meeting_window(now)
     start = _spread_start(facts, window_start)
     points = [start, *sorted(t for t in facts.azure_meeting_starts if t >= start), now]

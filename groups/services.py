@@ -143,7 +143,8 @@ def review_decide(
     expected_version: int,
     now: datetime | None = None,
 ) -> Review:
-    """Record the program team's decision on a group (PROGRAM.md, "Joining", "Periodic review").
+    """Record the program team's decision on a group (docs/program.md, "Joining" and
+    "Periodic review").
 
     The decision is checked against the group as it is now, in the database: if someone changed
     it since the decider looked (`expected_version`), nothing is written and GroupChangedError

@@ -1,10 +1,10 @@
 """A person's own data: a copy of what the portal holds about them, and deleting the account.
 
-Issue 6, "Personal data": a user downloads their profile, roles, acceptances, requests and the
-e-mails the portal sent them; or deletes their account. Deleting never removes the user row
-(the group's history points at it): the person's name and e-mail are anonymised in it, every
-role they held ends and stays empty until someone is named (requirement 1 fails, and the
-checklist shows it), and the group's other contact and the program team are told.
+A user downloads their profile, roles, acceptances, requests and the e-mails the portal sent
+them; or deletes their account (docs/program.md, "Deleting an account"). Deleting never removes
+the user row (the group's history points at it): the person's name and e-mail are anonymised in
+it, every role they held ends and stays empty until someone is named (Requirement 1 fails, and
+the checklist shows it), and the group's other contact and the program team are told.
 """
 
 import re
@@ -195,7 +195,7 @@ class RoleEnd:
 
     @property
     def is_last_contact(self) -> bool:
-        """The group keeps no contact at all (PROGRAM.md, requirement 1: it fails)."""
+        """The group keeps no contact at all (docs/program.md, Requirement 1: it fails)."""
         return not self.others
 
     @property

@@ -57,8 +57,9 @@ FEED_IMPORT_DETAILS_LIMIT = 200
 
 
 def meeting_rule_errors(meeting: Meeting) -> dict[str, str]:
-    """What breaks the meeting rules, by field: free attendance (PROGRAM.md, requirement 3),
-    an end after the start and within a week of it, a start in this century."""
+    """What breaks the meeting rules, by field: free attendance (docs/program.md, Requirement 3),
+    an end after the start and within a week of it, a start in this century (docs/program.md,
+    "What counts as a meeting")."""
     errors: dict[str, str] = {}
     if meeting.entry_fee != 0:
         errors["entry_fee"] = _(

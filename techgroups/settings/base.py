@@ -224,7 +224,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
-# The program's own numbers (PROGRAM.md, "Requirements"): settings, never literals in code.
+# The program's own numbers (docs/program.md, "Settings"): settings, never literals in code.
 TECHGROUPS_MIN_AZURE_MEETINGS_PER_YEAR = env.int("TECHGROUPS_MIN_AZURE_MEETINGS_PER_YEAR", 6)
 TECHGROUPS_MAX_MEETING_GAP_DAYS = env.int("TECHGROUPS_MAX_MEETING_GAP_DAYS", 122)
 TECHGROUPS_REVIEW_INTERVAL_DAYS = env.int("TECHGROUPS_REVIEW_INTERVAL_DAYS", 182)
