@@ -48,6 +48,8 @@ MIDDLEWARE = [
     # Answers "briefly unavailable" (503) instead of a 500 while the cache (Redis) is down.
     "leaders.middleware.CacheOutageMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Answers 400 for a NUL byte, another control character or broken UTF-8 in the request.
+    "techgroups.middleware.OddInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
