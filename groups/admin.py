@@ -455,7 +455,7 @@ class GroupAdmin(CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]):
             name="groups_review_queue",
         )
         decide = path(
-            "<path:object_id>/decide/",
+            "<int:object_id>/decide/",
             self.admin_site.admin_view(self.decide_view),
             name="groups_group_decide",
         )
@@ -494,7 +494,7 @@ class GroupAdmin(CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]):
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("groups.review_group")
 
-    def decide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def decide_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         if not self.has_review_permission(request):
             raise PermissionDenied
         group = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -538,7 +538,7 @@ class GroupAdmin(CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]):
         }
         return TemplateResponse(request, "admin/groups/group/decide.html", context)
 
-    def _decide_again(self, request: HttpRequest, object_id: str, text: str) -> HttpResponse:
+    def _decide_again(self, request: HttpRequest, object_id: int, text: str) -> HttpResponse:
         self.message_user(request, text, messages.WARNING)
         url = reverse("admin:groups_group_decide", args=[object_id])
         return HttpResponseRedirect(f"{url}?{QUEUE_RETURN}" if _from_queue(request) else url)

@@ -228,7 +228,7 @@ class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
 
     def get_urls(self) -> list[Any]:
         html_preview = path(
-            "<path:object_id>/preview.html",
+            "<int:object_id>/preview.html",
             self.admin_site.admin_view(self.html_preview_view),
             name="program_emailtemplate_preview",
         )
@@ -247,7 +247,7 @@ class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
 
     @method_decorator(xframe_options_sameorigin)
     @method_decorator(csp_override(HTML_PREVIEW_CSP))
-    def html_preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def html_preview_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """The saved wording's HTML part as a mail client shows it, framed by the change page."""
         template = get_object_or_404(EmailTemplate, pk=object_id)
         if not self.has_view_permission(request, template):

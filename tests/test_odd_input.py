@@ -230,3 +230,27 @@ def test_a_junk_unsubscribe_token_gets_the_unsubscribe_pages_400(client, method,
 
     assert response.status_code == 400
     assert "This unsubscribe link does not work" in response.content.decode()
+
+
+# Ids in the admin's own pages --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/groups/group/abc/decide/", "/admin/program/emailtemplate/abc/preview.html"]
+)
+def test_a_junk_id_never_reaches_an_admin_view_that_takes_an_id(client, staff, path):
+    response = client.get(path, follow=True)
+
+    assert response.redirect_chain  # the admin's own "no such object" answer, not the view
+    assert response.status_code == 200
+    assert "doesn’t exist" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name", ["admin:groups_group_decide", "admin:program_emailtemplate_preview"]
+)
+@pytest.mark.parametrize("object_id", [999_999, 10**30])
+def test_an_unknown_number_in_an_admin_view_that_takes_an_id_is_404(client, staff, name, object_id):
+    response = client.get(reverse(name, args=[object_id]))
+
+    assert response.status_code == 404
