@@ -6,7 +6,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -16,6 +17,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat import admin as celery_beat_admin
+from django_celery_beat.models import PeriodicTask
 from django_countries import countries
 
 from leaders.models import Leadership
@@ -53,6 +56,32 @@ class NoDeleteMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ActionSelectionMixin:
+    """An admin action runs on the rows whose boxes were ticked, each sent as its primary key.
+
+    A selection that is not a key of the model (text for a number) is a crafted request: it is
+    answered 400 here, before Django's `filter(pk__in=...)` fails on it with a 500.
+    """
+
+    opts: Any
+
+    def response_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        action_location: ActionLocation = ActionLocation.CHANGE_LIST,
+    ) -> HttpResponse | None:
+        for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+            try:
+                self.opts.pk.to_python(value)
+            except ValidationError as error:
+                raise BadRequest("The selection is not a list of rows.") from error
+        response: HttpResponse | None = super().response_action(  # type: ignore[misc]
+            request, queryset, action_location
+        )
+        return response
 
 
 class ReadOnlyMixin(NoDeleteMixin):
@@ -216,7 +245,9 @@ class ReviewInline(admin.TabularInline[Review, Group]):
 
 
 @admin.register(Group)
-class GroupAdmin(CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]):
+class GroupAdmin(
+    ActionSelectionMixin, CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]
+):
     export_fields = [
         (_("ID"), "pk"),
         (_("Name"), "name"),
@@ -783,7 +814,7 @@ OUTBOX_FIELDS = (
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(ReadOnlyMixin, admin.ModelAdmin[OutboxEmail]):
+class OutboxEmailAdmin(ActionSelectionMixin, ReadOnlyMixin, admin.ModelAdmin[OutboxEmail]):
     """Every e-mail the portal sent or tried to send; a failed one can be sent again."""
 
     list_display = [
@@ -824,3 +855,11 @@ class OutboxEmailAdmin(ReadOnlyMixin, admin.ModelAdmin[OutboxEmail]):
             % {"resent": resent, "skipped": skipped},
             messages.SUCCESS if not skipped else messages.WARNING,
         )
+
+
+admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(ActionSelectionMixin, celery_beat_admin.PeriodicTaskAdmin):  # type: ignore[misc]
+    """django-celery-beat's admin of the schedule, with its actions' selection checked too."""

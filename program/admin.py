@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 
-from groups.admin import NoDeleteMixin, ReadOnlyMixin
+from groups.admin import ActionSelectionMixin, NoDeleteMixin, ReadOnlyMixin
 from groups.mail import (
     EmailKind,
     Wording,
@@ -162,7 +162,7 @@ CHANGE_PAGE_CSP: dict[str, Any] = {**settings.SECURE_CSP, "frame-src": [CSP.SELF
 
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
+class EmailTemplateAdmin(ActionSelectionMixin, NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
     """The wording of every e-mail, per language; the preview renders it with sample data."""
 
     form = EmailTemplateForm

@@ -254,3 +254,14 @@ def test_an_unknown_number_in_an_admin_view_that_takes_an_id_is_404(client, staf
     response = client.get(reverse(name, args=[object_id]))
 
     assert response.status_code == 404
+
+
+def test_a_junk_selection_for_an_admin_action_is_400(client, staff):
+    GroupFactory()
+
+    response = client.post(
+        reverse("admin:groups_group_changelist"),
+        {"action": "admit_selected", "index": "0", "_selected_action": ["1", "abc"]},
+    )
+
+    assert response.status_code == 400
