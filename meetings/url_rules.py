@@ -58,7 +58,7 @@ def public_url_error(url: str) -> str | None:
     not_public = _(
         "The portal cannot open %(host)s: it is not on the public internet. Use the address "
         "people open on the internet."
-    ) % {"host": host}
+    ) % {"host": f"[{host}]" if ":" in host else host}  # "[::1]: it is", not "::1: it is"
     try:
         address = _ip_literal(host)
     except ValueError:

@@ -81,7 +81,7 @@ def test_the_message_names_the_host():
     error = public_url_error("http://[::ffff:127.0.0.1]:8000/feed.ics")
 
     assert error is not None
-    assert error.startswith("The portal cannot open ::ffff:127.0.0.1:")
+    assert error.startswith("The portal cannot open [::ffff:127.0.0.1]: it is not on the")
 
 
 def test_no_name_is_resolved(monkeypatch):
