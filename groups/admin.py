@@ -6,7 +6,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -16,6 +17,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat import admin as celery_beat_admin
+from django_celery_beat.models import PeriodicTask
 from django_countries import countries
 
 from leaders.models import Leadership
@@ -53,6 +56,32 @@ class NoDeleteMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ActionSelectionMixin:
+    """An admin action runs on the rows whose boxes were ticked, each sent as its primary key.
+
+    A selection that is not a key of the model (text for a number) is a crafted request: it is
+    answered 400 here, before Django's `filter(pk__in=...)` fails on it with a 500.
+    """
+
+    opts: Any
+
+    def response_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        action_location: ActionLocation = ActionLocation.CHANGE_LIST,
+    ) -> HttpResponse | None:
+        for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+            try:
+                self.opts.pk.to_python(value)
+            except ValidationError as error:
+                raise BadRequest("The selection is not a list of rows.") from error
+        response: HttpResponse | None = super().response_action(  # type: ignore[misc]
+            request, queryset, action_location
+        )
+        return response
 
 
 class ReadOnlyMixin(NoDeleteMixin):
@@ -216,7 +245,9 @@ class ReviewInline(admin.TabularInline[Review, Group]):
 
 
 @admin.register(Group)
-class GroupAdmin(CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]):
+class GroupAdmin(
+    ActionSelectionMixin, CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]
+):
     export_fields = [
         (_("ID"), "pk"),
         (_("Name"), "name"),
@@ -455,7 +486,7 @@ class GroupAdmin(CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]):
             name="groups_review_queue",
         )
         decide = path(
-            "<path:object_id>/decide/",
+            "<int:object_id>/decide/",
             self.admin_site.admin_view(self.decide_view),
             name="groups_group_decide",
         )
@@ -494,7 +525,7 @@ class GroupAdmin(CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]):
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("groups.review_group")
 
-    def decide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def decide_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         if not self.has_review_permission(request):
             raise PermissionDenied
         group = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -538,7 +569,7 @@ class GroupAdmin(CsvExportMixin[Group], NoDeleteMixin, admin.ModelAdmin[Group]):
         }
         return TemplateResponse(request, "admin/groups/group/decide.html", context)
 
-    def _decide_again(self, request: HttpRequest, object_id: str, text: str) -> HttpResponse:
+    def _decide_again(self, request: HttpRequest, object_id: int, text: str) -> HttpResponse:
         self.message_user(request, text, messages.WARNING)
         url = reverse("admin:groups_group_decide", args=[object_id])
         return HttpResponseRedirect(f"{url}?{QUEUE_RETURN}" if _from_queue(request) else url)
@@ -783,7 +814,7 @@ OUTBOX_FIELDS = (
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(ReadOnlyMixin, admin.ModelAdmin[OutboxEmail]):
+class OutboxEmailAdmin(ActionSelectionMixin, ReadOnlyMixin, admin.ModelAdmin[OutboxEmail]):
     """Every e-mail the portal sent or tried to send; a failed one can be sent again."""
 
     list_display = [
@@ -841,3 +872,11 @@ class OutboxEmailAdmin(ReadOnlyMixin, admin.ModelAdmin[OutboxEmail]):
             % {"resent": resent, "skipped": skipped},
             messages.SUCCESS if not skipped else messages.WARNING,
         )
+
+
+admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(ActionSelectionMixin, celery_beat_admin.PeriodicTaskAdmin):  # type: ignore[misc]
+    """django-celery-beat's admin of the schedule, with its actions' selection checked too."""

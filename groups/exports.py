@@ -7,6 +7,8 @@ chunk of rows in memory, never the whole file, and its first bytes leave at once
 
 import csv
 import itertools
+import string
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -56,6 +58,11 @@ CHUNK_SIZE = 2000
 ROWS_PER_WRITE = 500
 #: What a spreadsheet may run as a formula when a cell starts with it (OWASP, "CSV Injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: First characters of the usual cell, which cannot start a formula: checked before anything else.
+PLAIN_STARTS = frozenset(string.ascii_letters + string.digits + "!\"#$%&'()*,./:;<>?[\\]^_`{|}~")
+#: Characters a spreadsheet may skip before a formula: format characters (zero-width space,
+#: joiners, word joiner, byte-order mark), controls, and spaces and separators of any width.
+INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp"})
 #: The revoke list looks back this far unless the program team picks another date.
 REVOKE_DEFAULT_DAYS = 30
 
@@ -63,15 +70,35 @@ REVOKE_DEFAULT_DAYS = 30
 # Cells -------------------------------------------------------------------------------------
 
 
+def looks_like_formula(text: str) -> bool:
+    """True if a spreadsheet may run `text` as a formula.
+
+    It does when the text starts with =, +, -, @, a tab or a carriage return, also once
+    leading white space and invisible characters (`INVISIBLE_CATEGORIES`) are set aside and
+    the next character is read as NFKC folds it: a full-width ＝＋－＠ counts as =+-@.
+    """
+    if not text or text[0] in PLAIN_STARTS:
+        return False
+    if text.startswith(FORMULA_TRIGGERS):
+        return True
+    start = 0
+    while start < len(text) and (
+        text[start].isspace() or unicodedata.category(text[start]) in INVISIBLE_CATEGORIES
+    ):
+        start += 1
+    # A few characters, not one: NFKC may fold a character with the one after it.
+    return unicodedata.normalize("NFKC", text[start : start + 4]).startswith(FORMULA_TRIGGERS)
+
+
 def csv_safe(value: Any) -> Any:
     """Escape a cell a spreadsheet would run as a formula, by prefixing a single quote.
 
-    The rule: *text* starting with =, +, -, @, a tab or a carriage return is prefixed, so
-    "-5" or "=HYPERLINK(...)" typed by a leader is shown as text. *Numbers* (int, float,
-    Decimal) are data the database holds as numbers: they are written as they are, so a
-    negative number stays a number (-5) and is never turned into text.
+    The rule: *text* that `looks_like_formula` is prefixed and otherwise kept as it is, so
+    "-5", " =HYPERLINK(...)" or "＝1+1" typed by a leader is shown as text. *Numbers* (int,
+    float, Decimal) are data the database holds as numbers: they are written as they are, so
+    a negative number stays a number (-5) and is never turned into text.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
 
@@ -89,7 +116,9 @@ def cell_formatter() -> Callable[[Any], Any]:
     def cell(value: Any) -> Any:
         kind = type(value)
         if kind is str:
-            return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+            if not value or value[0] in PLAIN_STARTS:  # the usual cell, without a call
+                return value
+            return "'" + value if looks_like_formula(value) else value
         if value is None:
             return ""
         if kind is bool:

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from meetings.url_rules import public_url_error
+
 from .models import LANGUAGE_CHOICES, Group, Review
 from .services import APPLICATION_DRAFT_FIELDS, LEADER_EDITABLE_FIELDS, STAFF_EDITABLE_FIELDS
 
@@ -55,7 +57,32 @@ class DecisionForm(BulkDecisionForm):
         decision.choices = [(d, labels[d]) for d in decisions]
 
 
-class GroupAdminForm(forms.ModelForm[Group]):
+#: The links the portal fetches: the calendar import and the code-of-conduct link check.
+FETCHED_URL_FIELDS = ["code_of_conduct_url", "ical_feed_url"]
+
+
+def public_link(value: str) -> str:
+    """A link the portal fetches, refused beside its field if it leads into a private network
+    (meetings.url_rules); the fetch checks the address it resolves to again every time."""
+    error = public_url_error(value) if value else None
+    if error:
+        raise ValidationError(error, code="not_public")
+    return value
+
+
+class FetchedLinksMixin:
+    """Refuses code-of-conduct and feed links that cannot lead to the public internet."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_code_of_conduct_url(self) -> str:
+        return public_link(self.cleaned_data["code_of_conduct_url"])
+
+    def clean_ical_feed_url(self) -> str:
+        return public_link(self.cleaned_data["ical_feed_url"])
+
+
+class GroupAdminForm(FetchedLinksMixin, forms.ModelForm[Group]):
     """The program team's edit of a group: languages as boxes to tick, not raw JSON."""
 
     languages = forms.MultipleChoiceField(
@@ -89,7 +116,7 @@ web_address_validator = URLValidator(schemes=["http", "https"], message=WEB_ADDR
 URL_FIELDS = ["home_page_url", "code_of_conduct_url", "event_page_url", "ical_feed_url"]
 
 
-class GroupDetailsForm(forms.ModelForm[Group]):
+class GroupDetailsForm(FetchedLinksMixin, forms.ModelForm[Group]):
     """A leader's view of the group's fields: languages as boxes, time zones as a list.
 
     Subclasses pick the fields; everything a leader may not set is simply not a field.

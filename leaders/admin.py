@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from groups.admin import NoDeleteMixin, ReadOnlyMixin, queue_back_url
+from groups.admin import ActionSelectionMixin, NoDeleteMixin, ReadOnlyMixin, queue_back_url
 from groups.exports import (
     HUB_ACCESS_HEADER,
     HUB_REVOKE_HEADER,
@@ -65,7 +65,9 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin[User]):
 
 
 @admin.register(Leadership)
-class LeadershipAdmin(CsvExportMixin[Leadership], NoDeleteMixin, admin.ModelAdmin[Leadership]):
+class LeadershipAdmin(
+    ActionSelectionMixin, CsvExportMixin[Leadership], NoDeleteMixin, admin.ModelAdmin[Leadership]
+):
     export_fields = [
         (_("ID"), "pk"),
         (_("Group"), "group__name"),

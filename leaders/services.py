@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -139,11 +140,19 @@ INVITATION_EXPIRED = "expired"
 INVITATION_FOREIGN = "foreign"
 
 
+def masked_address(email: str) -> str:
+    """An address with all but the first character of its local part hidden: b…@example.org."""
+    local, _at, domain = email.rpartition("@")
+    return f"{local[:1]}…@{domain}" if local else "…"
+
+
 def invitation_check(*, invitation: CoLeaderInvitation, user: Any, now: datetime) -> None:
     """Raise InvitationError saying why `user` cannot answer this invitation now.
 
-    For a visitor who has not signed in yet (`user` None or anonymous) the address is not
-    checked: it is checked once they sign in.
+    Only the invited person may answer: the invited address must be one the account has
+    verified (in any case), not merely the address the account names, which nobody may have
+    confirmed. For a visitor who has not signed in yet (`user` None or anonymous) the address
+    is not checked: it is checked once they sign in.
     """
     if invitation.status != CoLeaderInvitation.Status.PENDING:
         raise InvitationError(
@@ -156,9 +165,16 @@ def invitation_check(*, invitation: CoLeaderInvitation, user: Any, now: datetime
         )
     if not getattr(user, "is_authenticated", False):
         return
-    if user.email.lower() != invitation.email.lower():
+    verified = EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
+    if not verified:
         raise InvitationError(
-            _("This invitation was sent to another e-mail address. Sign in with that address."),
+            _(
+                "This invitation was sent to %(email)s. Sign in with that address, or add and "
+                "verify it in your account's e-mail settings."
+            )
+            % {"email": masked_address(invitation.email)},
             code=INVITATION_FOREIGN,
         )
 

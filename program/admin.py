@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 
-from groups.admin import NoDeleteMixin, ReadOnlyMixin
+from groups.admin import ActionSelectionMixin, NoDeleteMixin, ReadOnlyMixin
 from groups.mail import (
     EmailKind,
     Wording,
@@ -158,7 +158,7 @@ CHANGE_PAGE_CSP: dict[str, Any] = {**settings.SECURE_CSP, "frame-src": [CSP.SELF
 
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
+class EmailTemplateAdmin(ActionSelectionMixin, NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
     """The wording of every e-mail, per language; the preview renders it with sample data."""
 
     form = EmailTemplateForm
@@ -225,7 +225,7 @@ class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
 
     def get_urls(self) -> list[Any]:
         html_preview = path(
-            "<path:object_id>/preview.html",
+            "<int:object_id>/preview.html",
             self.admin_site.admin_view(self.html_preview_view),
             name="program_emailtemplate_preview",
         )
@@ -244,7 +244,7 @@ class EmailTemplateAdmin(NoDeleteMixin, admin.ModelAdmin[EmailTemplate]):
 
     @method_decorator(xframe_options_sameorigin)
     @method_decorator(csp_override(HTML_PREVIEW_CSP))
-    def html_preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def html_preview_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """The saved wording's HTML part as a mail client shows it, framed by the change page."""
         template = get_object_or_404(EmailTemplate, pk=object_id)
         if not self.has_view_permission(request, template):

@@ -1,9 +1,11 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import TemplateView
 
 from groups.staff_views import program_overview_view
@@ -22,6 +24,15 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """Browsers ask for /favicon.ico on pages (like the admin's) that name no icon."""
     return HttpResponseRedirect(static_url("img/favicon.svg"))
 
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """templates/400.html; with a CSRF token for the layout's language form, which it needs
+    when OddInputMiddleware answers before CsrfViewMiddleware has run."""
+    return defaults.bad_request(request, exception)
+
+
+handler400 = bad_request
 
 urlpatterns = [
     path("favicon.ico", favicon),

@@ -1,5 +1,6 @@
 """Security headers, cookies and settings, checked on real responses and real processes."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -272,3 +273,30 @@ def test_production_debug_is_off_unless_django_debug_is_set(debug_env, expected)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+def test_language_cookie_is_http_only_and_lax(client):
+    response = client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
+
+    cookie = response.cookies["django_language"]
+    assert cookie.value == "sv"
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+
+
+def test_production_language_cookie_is_secure_http_only_and_lax():
+    """A real response of the production settings (set_language reads no database)."""
+    script = (
+        "import json, django; django.setup()\n"
+        "from django.test import Client\n"
+        "response = Client(headers={'host': 'groups.example.org'}).post(\n"
+        "    '/i18n/setlang/', {'language': 'sv', 'next': '/'}, secure=True)\n"
+        "cookie = response.cookies['django_language']\n"
+        "print(json.dumps([response.status_code, cookie.value, cookie['secure'],"
+        " cookie['httponly'], cookie['samesite']]))\n"
+    )
+
+    result = run_in_production("-c", script, env=production_env())
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [302, "sv", True, True, "Lax"]

@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value comes from the environment."""
 
 from pathlib import Path
+from typing import Literal
 
 import django_stubs_ext
 import environ
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     # Answers "briefly unavailable" (503) instead of a 500 while the cache (Redis) is down.
     "leaders.middleware.CacheOutageMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Answers 400 for a NUL byte, another control character or broken UTF-8 in the request.
+    "techgroups.middleware.OddInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -204,6 +207,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# The language switcher is a plain form: no script needs to read the language cookie.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE: Literal["Lax"] = "Lax"  # typed: set_cookie takes only these words
 
 # Celery: the broker is Redis in production; the schedule lives in the database.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

@@ -185,6 +185,26 @@ def test_staff_edit_of_a_group_is_audited_with_before_and_after(client, staff):
     assert entry.changes == {"city": {"before": "Lund", "after": "Malmö"}}
 
 
+@pytest.mark.parametrize("field", ["code_of_conduct_url", "ical_feed_url"])
+def test_staff_cannot_set_a_link_into_a_private_network_either(client, staff, field):
+    group = GroupFactory(city="Lund")
+    url = reverse("admin:groups_group_change", args=[group.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data.update(languages=["sv"], city="Malmö", **{field: "http://169.254.169.254/"})
+    for prefix in ("leaderships", "reviews"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors[field]
+    assert "it is not on the public internet" in errors[0]
+    group.refresh_from_db()
+    assert group.city == "Lund"
+
+
 def test_group_status_cannot_be_set_by_posting_it(client, staff):
     group = GroupFactory()
     url = reverse("admin:groups_group_change", args=[group.pk])

@@ -327,6 +327,23 @@ def test_the_links_step_rejects_what_is_not_a_web_address(client, field, url):
     assert not AuditEntry.objects.filter(group=group).exists()
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1/", "http://169.254.169.254/", "http://[::1]/"])
+@pytest.mark.parametrize("field", ["code_of_conduct_url", "ical_feed_url"])
+def test_the_links_step_refuses_a_link_into_a_private_network(client, field, url):
+    group = draft_group(code_of_conduct_url="https://old.example.org/conduct")
+    client.force_login(leader_of(group))
+
+    response = client.post(step_url(group, "links"), {**LINKS, field: url})
+
+    assert response.status_code == 200
+    errors = errors_of(response, field)
+    assert len(errors) == 1
+    assert "it is not on the public internet" in errors[0]
+    group.refresh_from_db()
+    assert group.code_of_conduct_url == "https://old.example.org/conduct"
+    assert group.ical_feed_url == ""
+
+
 def test_a_link_without_a_scheme_is_taken_as_https(client):
     group = draft_group()
     client.force_login(leader_of(group))

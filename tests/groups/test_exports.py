@@ -95,6 +95,42 @@ def test_text_a_spreadsheet_would_run_is_prefixed_with_a_quote(value, expected):
     assert csv_safe(value) == expected
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        " =1+1",
+        "   -5",
+        "\n=1+1",
+        "\u00a0=1+1",  # no-break space
+        "\u3000=1+1",  # ideographic space
+        "\u200b=1+1",  # zero-width space
+        "\u200c+1",  # zero-width non-joiner
+        "\u200d-1",  # zero-width joiner
+        "\u2060@SUM(A1:A9)",  # word joiner
+        "\ufeff=1+1",  # byte-order mark
+        "\u202e=1+1",  # right-to-left override
+        "\x01=1+1",
+        "＝1+1",  # full-width equals sign
+        "＋46 70 123 45 67",
+        "－5",
+        "＠SUM(A1:A9)",
+        "﹦1+1",  # small equals sign
+        ' \u200b＝HYPERLINK("https://evil.example","x")',
+    ],
+)
+def test_text_that_hides_its_formula_behind_invisible_or_wide_characters_is_prefixed(value):
+    assert csv_safe(value) == "'" + value
+    assert csv_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize(
+    "value", [" Azure", "\u200bAzure", "\u3000Malmö", "Ａzure", "１＋１", "(=1)", "é=1", "Ω"]
+)
+def test_text_that_starts_with_no_formula_is_left_as_it_is(value):
+    assert csv_safe(value) == value
+    assert csv_cell(value) == value
+
+
 @pytest.mark.parametrize("number", [-5, -2.5, Decimal("-1.50"), 0, 42])
 def test_numbers_stay_numbers_even_when_negative(number):
     assert csv_safe(number) == number
@@ -275,6 +311,15 @@ def test_group_names_a_spreadsheet_would_run_are_escaped(client, staff):
 
     assert row[1] == '\'=HYPERLINK("https://evil.example","Click")'
     assert row[3] == "'@Malmö"
+
+
+def test_group_names_that_hide_a_formula_are_escaped(client, staff):
+    GroupFactory(name='\u200b＝HYPERLINK("https://evil.example","Click")', city=" @Malmö")
+
+    row = read_csv(client.get(GROUP_EXPORT))[1]
+
+    assert row[1] == '\'\u200b＝HYPERLINK("https://evil.example","Click")'
+    assert row[3] == "' @Malmö"
 
 
 def test_export_file_is_named_after_the_list_and_the_day(client, staff):

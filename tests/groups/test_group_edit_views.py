@@ -174,6 +174,48 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_is_saved(client, fiel
     assert not AuditEntry.objects.exists()
 
 
+#: Links into a private network: the security review's three, and other spellings of them.
+PRIVATE_LINKS = [
+    "http://127.0.0.1/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::1]/",
+    "http://[::ffff:127.0.0.1]/feed.ics",
+    "http://10.1.2.3/conduct",
+    "http://localhost:8000/feed.ics",
+    "https://printer.local/conduct",
+]
+
+
+@pytest.mark.parametrize("url", PRIVATE_LINKS)
+@pytest.mark.parametrize("field", ["code_of_conduct_url", "ical_feed_url"])
+def test_a_link_into_a_private_network_is_refused_beside_the_field(client, field, url):
+    group = led_group(admitted=True, city="Lund")
+    client.force_login(leader_of(group))
+
+    response = client.post(edit_url(group), form_data(group, city="Malmö", **{field: url}))
+
+    assert response.status_code == 200
+    errors = [str(error) for error in response.context["form"].errors[field]]
+    assert len(errors) == 1
+    assert "it is not on the public internet" in errors[0]
+    assert "invalid-feedback" in response.content.decode()
+    group.refresh_from_db()
+    assert group.city == "Lund"
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["code_of_conduct_url", "ical_feed_url"])
+def test_a_public_link_is_saved(client, field):
+    group = led_group(admitted=True)
+    client.force_login(leader_of(group))
+
+    url = "https://lund-azure.example.org/links"
+    client.post(edit_url(group), form_data(group, **{field: url}))
+
+    group.refresh_from_db()
+    assert getattr(group, field) == url
+
+
 def test_a_refused_edit_does_not_show_the_refused_name_in_the_page_header(client):
     group = led_group(admitted=True, name="Lund Azure")
     client.force_login(leader_of(group))

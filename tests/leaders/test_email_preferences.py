@@ -221,7 +221,7 @@ def forged_tokens(user: User) -> dict[str, str]:
         "not-a-number": signing.Signer(salt="leaders.preferences.unsubscribe").sign("admin"),
         "unknown-person": signing.Signer(salt="leaders.preferences.unsubscribe").sign("999999"),
         "huge-number": signing.Signer(salt="leaders.preferences.unsubscribe").sign(str(2**70)),
-        "garbage": "%00%ff<script>",
+        "garbage": "%E2%80%AE<script>",
     }
 
 

@@ -5,9 +5,10 @@ from html import unescape
 from urllib.parse import quote
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -57,9 +58,16 @@ def invitation(group, leader):
     )
 
 
+def verified_user(email: str):
+    """An account whose address is verified, as after signing up."""
+    user = UserFactory(email=email)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
 @pytest.fixture
 def invitee():
-    return UserFactory(email=INVITEE)
+    return verified_user(INVITEE)
 
 
 def url_of(invitation) -> str:
@@ -278,7 +286,7 @@ def test_someone_else_gets_403_and_learns_nothing_about_the_group(
     ):
         assert response.status_code == 403
         content = page_text(response)
-        assert "This invitation was sent to another e-mail address." in content
+        assert "This invitation was sent to n…@example.org." in content
         assert GROUP_NAME not in content
         assert INVITEE not in content
     invitation.refresh_from_db()
@@ -292,6 +300,39 @@ def test_someone_else_is_offered_to_sign_out_and_come_back(client, invitation):
 
     assert f'action="{reverse("account_logout")}"' in content
     assert f'name="next" value="{url_of(invitation)}"' in content
+    assert f'href="{reverse("account_email")}"' in content
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline"])
+def test_the_invited_address_unverified_gets_403_and_changes_nothing(
+    client, group, invitation, rules, answer
+):
+    invitee = UserFactory(email=INVITEE)
+    EmailAddress.objects.create(user=invitee, email=INVITEE, verified=False, primary=True)
+    client.force_login(invitee)
+
+    response = client.post(url_of(invitation), {"answer": answer, "accept_rules": "on"})
+
+    assert response.status_code == 403
+    content = page_text(response)
+    assert "This invitation was sent to n…@example.org." in content
+    assert "add and verify it in your account's e-mail settings" in content
+    assert GROUP_NAME not in content
+    assert not Leadership.objects.filter(user=invitee).exists()
+    assert not RulesAcceptance.objects.filter(user=invitee).exists()
+    invitation.refresh_from_db()
+    assert invitation.status == CoLeaderInvitation.Status.PENDING
+
+
+def test_a_verified_second_address_opens_the_invitation(client, group, invitation, rules):
+    invitee = verified_user("someone@example.org")
+    EmailAddress.objects.create(user=invitee, email=INVITEE.upper(), verified=True)
+    client.force_login(invitee)
+
+    response = client.post(url_of(invitation), {"answer": "accept", "accept_rules": "on"})
+
+    assert response.status_code == 302
+    assert Leadership.objects.active().get(group=group, role="co_leader").user == invitee
 
 
 @pytest.mark.parametrize("size", [1, 20])
@@ -311,10 +352,11 @@ def test_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
     invitation = CoLeaderInvitation.objects.create(
         group=group, email=INVITEE, invited_by=leader, expires_at=timezone.now() + timedelta(days=1)
     )
-    client.force_login(UserFactory(email=INVITEE))
+    client.force_login(verified_user(INVITEE))
 
-    # session, user, the invitation with its group and inviter, the rules, the layout's menu
-    with django_assert_num_queries(5):
+    # session, user, the invitation with its group and inviter, the invitee's verified
+    # address, the rules, the layout's menu
+    with django_assert_num_queries(6):
         response = client.get(url_of(invitation))
 
     assert response.status_code == 200
@@ -350,3 +392,14 @@ def test_generated_input_never_breaks_the_invitation_page(
 
     assert answered.status_code in {200, 302, 410}
     assert unknown.status_code in {200, 404, 410}
+
+
+def test_the_refusal_speaks_the_visitors_language(client, invitation):
+    client.force_login(UserFactory())
+    client.cookies["django_language"] = "sv"
+
+    with translation.override("en"):  # the request activates Swedish: not for the next test
+        content = page_text(client.get(url_of(invitation)))
+
+    assert "Inbjudan skickades till n…@example.org. Logga in med den adressen" in content
+    assert "Öppna dina e-postinställningar" in content

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from leaders.services import (
     invitation_withdraw,
     leadership_hand_over,
     leadership_step_down,
+    masked_address,
     profile_update,
 )
 from program.models import RulesAcceptance
@@ -40,6 +42,13 @@ LEADER = Leadership.Role.LEADER
 CO_LEADER = Leadership.Role.CO_LEADER
 PENDING = CoLeaderInvitation.Status.PENDING
 INVITEE = "new.co-leader@example.org"
+
+
+def verified_user(email: str) -> User:
+    """An account whose address is verified, as after signing up."""
+    user = UserFactory(email=email)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
 
 
 def group_with_leader(**kwargs):
@@ -194,7 +203,7 @@ def test_no_email_goes_out_for_an_invitation_that_was_replaced(django_capture_on
 def test_accepting_makes_the_invitee_co_leader():
     group, leader = group_with_leader()
     invitation = pending_invitation(group)
-    invitee = UserFactory(email=INVITEE)
+    invitee = verified_user(INVITEE)
 
     leadership = invitation_accept(invitation=invitation, user=invitee)
 
@@ -210,7 +219,7 @@ def test_accepting_records_acceptance_of_the_current_rules():
     group, _leader = group_with_leader()
     ProgramRulesFactory(version=1)
     current = ProgramRulesFactory(version=2)
-    invitee = UserFactory(email=INVITEE)
+    invitee = verified_user(INVITEE)
 
     invitation_accept(invitation=pending_invitation(group), user=invitee)
 
@@ -221,7 +230,7 @@ def test_accepting_records_acceptance_of_the_current_rules():
 
 def test_accepting_without_published_rules_records_no_acceptance():
     group, _leader = group_with_leader()
-    invitee = UserFactory(email=INVITEE)
+    invitee = verified_user(INVITEE)
 
     invitation_accept(invitation=pending_invitation(group), user=invitee)
 
@@ -231,7 +240,7 @@ def test_accepting_without_published_rules_records_no_acceptance():
 
 def test_address_comparison_ignores_case():
     group, _leader = group_with_leader()
-    invitee = UserFactory(email="New.Co-Leader@Example.org")
+    invitee = verified_user("New.Co-Leader@Example.org")
 
     invitation_accept(invitation=pending_invitation(group), user=invitee)
 
@@ -249,6 +258,79 @@ def test_someone_else_cannot_accept():
     assert CO_LEADER not in active_roles(group)
 
 
+def test_an_unverified_invited_address_cannot_accept():
+    group, _leader = group_with_leader()
+    invitation = pending_invitation(group)
+    invitee = UserFactory(email=INVITEE)
+    EmailAddress.objects.create(user=invitee, email=INVITEE, verified=False, primary=True)
+    audit_before = leadership_audit(group)
+
+    with pytest.raises(InvitationError) as error:
+        invitation_accept(invitation=invitation, user=invitee)
+
+    assert error.value.code == INVITATION_FOREIGN
+    assert error.value.message == (
+        "This invitation was sent to n…@example.org. Sign in with that address, or add and "
+        "verify it in your account's e-mail settings."
+    )
+    assert CO_LEADER not in active_roles(group)
+    invitation.refresh_from_db()
+    assert invitation.status == CoLeaderInvitation.Status.PENDING
+    assert leadership_audit(group) == audit_before
+
+
+def test_an_account_that_only_names_the_invited_address_cannot_accept():
+    """No EmailAddress at all (an account made by hand): nobody confirmed the address."""
+    group, _leader = group_with_leader()
+
+    with pytest.raises(InvitationError) as error:
+        invitation_accept(invitation=pending_invitation(group), user=UserFactory(email=INVITEE))
+
+    assert error.value.code == INVITATION_FOREIGN
+    assert CO_LEADER not in active_roles(group)
+
+
+def test_an_unverified_invited_address_cannot_decline_either():
+    group, _leader = group_with_leader()
+    invitation = pending_invitation(group)
+
+    with pytest.raises(InvitationError):
+        invitation_decline(invitation=invitation, user=UserFactory(email=INVITEE))
+
+    invitation.refresh_from_db()
+    assert invitation.status == CoLeaderInvitation.Status.PENDING
+
+
+def test_a_verified_second_address_of_the_account_can_accept():
+    group, _leader = group_with_leader()
+    invitee = verified_user("main@example.org")
+    EmailAddress.objects.create(user=invitee, email="NEW.co-leader@example.org", verified=True)
+
+    invitation_accept(invitation=pending_invitation(group), user=invitee)
+
+    assert active_roles(group)[CO_LEADER] == invitee
+
+
+def test_the_invited_address_verified_by_another_account_does_not_count():
+    group, _leader = group_with_leader()
+    verified_user(INVITEE)
+    other = UserFactory(email="other@example.org")
+    EmailAddress.objects.create(user=other, email=INVITEE, verified=False)
+
+    with pytest.raises(InvitationError):
+        invitation_accept(invitation=pending_invitation(group), user=other)
+
+    assert CO_LEADER not in active_roles(group)
+
+
+@pytest.mark.parametrize(
+    ("email", "masked"),
+    [("bo@example.org", "b…@example.org"), ("b@x.se", "b…@x.se"), ("no-at-sign", "…")],
+)
+def test_the_invited_address_is_shown_masked(email, masked):
+    assert masked_address(email) == masked
+
+
 @pytest.mark.parametrize(
     "status",
     [
@@ -262,7 +344,7 @@ def test_an_answered_or_withdrawn_invitation_cannot_be_used(status):
     invitation = pending_invitation(group, status=status)
 
     with pytest.raises(InvitationError) as error:
-        invitation_accept(invitation=invitation, user=UserFactory(email=INVITEE))
+        invitation_accept(invitation=invitation, user=verified_user(INVITEE))
 
     assert error.value.code == INVITATION_USED
     assert error.value.message == "This invitation has already been used or withdrawn."
@@ -271,7 +353,7 @@ def test_an_answered_or_withdrawn_invitation_cannot_be_used(status):
 def test_invitation_expires_at_its_expiry_time():
     group, _leader = group_with_leader()
     invitation = pending_invitation(group)
-    invitee = UserFactory(email=INVITEE)
+    invitee = verified_user(INVITEE)
 
     with pytest.raises(InvitationError) as error:
         invitation_accept(invitation=invitation, user=invitee, now=invitation.expires_at)
@@ -285,7 +367,7 @@ def test_invitation_expires_at_its_expiry_time():
 def test_invitation_still_works_a_second_before_it_expires():
     group, _leader = group_with_leader()
     invitation = pending_invitation(group)
-    invitee = UserFactory(email=INVITEE)
+    invitee = verified_user(INVITEE)
     just_before = invitation.expires_at - timedelta(seconds=1)
 
     invitation_accept(invitation=invitation, user=invitee, now=just_before)
@@ -296,7 +378,7 @@ def test_invitation_still_works_a_second_before_it_expires():
 def test_accepted_invitation_cannot_be_accepted_twice():
     group, _leader = group_with_leader()
     invitation = pending_invitation(group)
-    invitee = UserFactory(email=INVITEE)
+    invitee = verified_user(INVITEE)
     invitation_accept(invitation=invitation, user=invitee)
 
     with pytest.raises(InvitationError):
@@ -315,7 +397,7 @@ def test_check_without_a_signed_in_user_skips_only_the_address():
 def test_declining_leaves_the_role_empty_and_is_audited():
     group, _leader = group_with_leader()
     invitation = pending_invitation(group)
-    invitee = UserFactory(email=INVITEE)
+    invitee = verified_user(INVITEE)
 
     invitation_decline(invitation=invitation, user=invitee)
 
