@@ -300,3 +300,38 @@ def test_production_language_cookie_is_secure_http_only_and_lax():
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [302, "sv", True, True, "Lax"]
+
+
+# What the program team can reach in the admin -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_program_team_reaches_no_one_elses_sign_in_secret_in_the_admin(client, staff):
+    from allauth.mfa.models import Authenticator
+    from django.urls import reverse
+
+    from tests.factories import StaffFactory
+
+    colleague = StaffFactory(email="colleague@example.org")
+    secret = Authenticator.objects.get(user=colleague).data["secret"]
+    EmailAddress.objects.create(user=colleague, email=colleague.email, verified=True)
+
+    pages = [
+        reverse("admin:leaders_user_change", args=[colleague.pk]),
+        reverse("admin:leaders_user_changelist"),
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert colleague.password not in content
+        assert colleague.password.split("$")[-1] not in content  # not even the hash part
+        assert secret not in content
+    for name in ("admin:mfa_authenticator_changelist", "admin:account_emailaddress_changelist"):
+        assert client.get(reverse(name)).status_code == 403
+    assert client.get(
+        reverse("admin:mfa_authenticator_change", args=[colleague.pk])
+    ).status_code in (
+        403,
+        404,
+    )
