@@ -28,10 +28,12 @@ from urllib.parse import quote
 import pytest
 import redis
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from groups.mail import render_text_email
 from groups.models import OutboxEmail
 from groups.outbox import CLAIM_LEASE, HANDED_LEASE, outbox_enqueue
 from leaders.models import CoLeaderInvitation
@@ -423,6 +425,37 @@ def queue_emails(count: int, *, nudge: bool = True, prefix: str = "e2e") -> list
                 )
             )
     return rows
+
+
+def bulk_queue(
+    count: int,
+    *,
+    prefix: str = "bulk",
+    priority: int = OutboxEmail.Priority.BULK,
+) -> list[OutboxEmail]:
+    """`count` outbox rows written in a few statements, as if queued while the broker was down
+    (only the sweep finds them): the fields `outbox_enqueue_rendered` writes, one rendering
+    shared by all, each row its own key and recipient; `created_at` grows row by row."""
+    rendered = render_text_email(
+        subject=f"[Tech Groups] {prefix} e-mail",
+        text="Hello,\n\nA message from the end-to-end tests.\n\nThe Tech Groups program team",
+        language="en",
+    )
+    rows = [
+        OutboxEmail(
+            key=f"{prefix}:{n}",
+            kind=f"e2e_{prefix}"[:50],
+            to_email=f"{prefix}-{n}@example.org",
+            language="en",
+            subject=rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+            reply_to=settings.PROGRAM_TEAM_EMAIL,
+            priority=priority,
+        )
+        for n in range(count)
+    ]
+    return OutboxEmail.objects.bulk_create(rows, batch_size=500)
 
 
 def expire_claims() -> int:
