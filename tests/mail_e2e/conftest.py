@@ -163,10 +163,12 @@ def start_worker(
     """Start worker processes of this test's own; each is gone before the database is flushed."""
     started: list[WorkerProcess] = []
 
-    def start(name: str, **options: Any) -> WorkerProcess:
+    def start(name: str, *, env: dict[str, str] | None = None, **options: Any) -> WorkerProcess:
+        """A worker named `name`; `env` adds to its environment (e.g. a short
+        CELERY_VISIBILITY_TIMEOUT)."""
         worker = WorkerProcess(
             name,
-            env=worker_env(broker_url=broker, smtp_url=smtp.url),
+            env={**worker_env(broker_url=broker, smtp_url=smtp.url), **(env or {})},
             log=tmp_path / f"worker-{name}.log",
             **options,
         )

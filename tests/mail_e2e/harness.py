@@ -28,12 +28,14 @@ from urllib.parse import quote
 import pytest
 import redis
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from groups.mail import render_text_email
 from groups.models import OutboxEmail
-from groups.outbox import CLAIM_LEASE, outbox_enqueue
+from groups.outbox import CLAIM_LEASE, HANDED_LEASE, outbox_enqueue
 from leaders.models import CoLeaderInvitation
 from tests.factories import GroupFactory, UserFactory
 
@@ -74,7 +76,9 @@ class Mailbox:
       until `release()`; a client killed meanwhile drops its connection and the message is
       never accepted, as with a real server;
     - `hold_quit_of = n`: the n-th accepted message has its 250 sent but the client's QUIT
-      waits: the client is then between "the server accepted it" and "send() returned".
+      waits: the client is then between "the server accepted it" and "send() returned";
+    - `hold_reply_of = n`: the n-th message is recorded (the server has it) but its 250 waits
+      until `release()`: a client killed meanwhile never learns that it was accepted.
     """
 
     def __init__(self) -> None:
@@ -89,8 +93,10 @@ class Mailbox:
             self.delay = 0.0
             self.hold_after: int | None = None
             self.hold_quit_of: int | None = None
+            self.hold_reply_of: int | None = None
             self.held_data = 0
             self.held_quit = 0
+            self.held_reply = 0
             self._released = threading.Event()
             self._quit_sessions: set[int] = set()
 
@@ -129,6 +135,9 @@ class Mailbox:
             self.messages.append(message)
             if self.hold_quit_of == len(self.messages):
                 self._quit_sessions.add(id(session))
+            hold_reply = self.hold_reply_of == len(self.messages)
+        if hold_reply:
+            await self._wait_for_release("held_reply")
         return "250 2.0.0 Message accepted for delivery"
 
     async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
@@ -418,10 +427,61 @@ def queue_emails(count: int, *, nudge: bool = True, prefix: str = "e2e") -> list
     return rows
 
 
+def bulk_queue(
+    count: int,
+    *,
+    prefix: str = "bulk",
+    priority: int = OutboxEmail.Priority.BULK,
+) -> list[OutboxEmail]:
+    """`count` outbox rows written in a few statements, as if queued while the broker was down
+    (only the sweep finds them): the fields `outbox_enqueue_rendered` writes, one rendering
+    shared by all, each row its own key and recipient; `created_at` grows row by row."""
+    rendered = render_text_email(
+        subject=f"[Tech Groups] {prefix} e-mail",
+        text="Hello,\n\nA message from the end-to-end tests.\n\nThe Tech Groups program team",
+        language="en",
+    )
+    rows = [
+        OutboxEmail(
+            key=f"{prefix}:{n}",
+            kind=f"e2e_{prefix}"[:50],
+            to_email=f"{prefix}-{n}@example.org",
+            language="en",
+            subject=rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+            reply_to=settings.PROGRAM_TEAM_EMAIL,
+            priority=priority,
+        )
+        for n in range(count)
+    ]
+    return OutboxEmail.objects.bulk_create(rows, batch_size=500)
+
+
 def expire_claims() -> int:
-    """Move the claims of rows left "sending" back past CLAIM_LEASE, instead of waiting."""
+    """Move the claims of rows left "sending" back past CLAIM_LEASE, instead of waiting.
+
+    Only rows never handed to the SMTP server are free then; a handed one waits for
+    HANDED_LEASE (`expire_handed`)."""
     return OutboxEmail.objects.filter(status=OutboxEmail.Status.SENDING).update(
         claimed_at=F("claimed_at") - CLAIM_LEASE - timedelta(seconds=1)
+    )
+
+
+def expire_handed() -> int:
+    """Move the hand-over of rows left "sending" after being handed to the SMTP server back
+    past HANDED_LEASE, instead of waiting 10 minutes: they are due again."""
+    return OutboxEmail.objects.filter(
+        status=OutboxEmail.Status.SENDING, handed_at__isnull=False
+    ).update(handed_at=F("handed_at") - HANDED_LEASE - timedelta(seconds=1))
+
+
+def handed_unmarked() -> set[int]:
+    """Rows handed to the SMTP server and never marked: the at-least-once window."""
+    return set(
+        OutboxEmail.objects.filter(
+            status=OutboxEmail.Status.SENDING, handed_at__isnull=False
+        ).values_list("pk", flat=True)
     )
 
 

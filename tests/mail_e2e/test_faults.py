@@ -2,14 +2,17 @@
 
 Each test prints its counts ("expected 40, arrived 40, duplicates 0"); run with -s to see them.
 The one place where a message can arrive twice is the window groups/outbox.py describes (the
-SMTP server accepted it, the process died before marking the row); the test that kills a pool
-process inside that window counts it.
+SMTP server accepted it; the process died before reading the 250 or before marking the row);
+the test that kills the pool processes inside that window counts it.
 """
 
 import ast
 import logging
+import random
 import re
+import secrets
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -29,7 +32,16 @@ from tests.factories import (
     UserFactory,
 )
 
-from .harness import expire_claims, queue_emails, statuses, tally, wait_until
+from .harness import (
+    bulk_queue,
+    expire_claims,
+    expire_handed,
+    handed_unmarked,
+    queue_emails,
+    statuses,
+    tally,
+    wait_until,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,11 +65,13 @@ def test_worker_killed_in_the_middle_of_a_sweep_batch(
     """The worker and its pool are SIGKILLed while the sweep sends a batch of 40.
 
     The sweep claimed all 40 ("sending", claimed_at = its start) and had sent and marked 10;
-    the 11th was being received by the SMTP server, not yet accepted, so it is not delivered.
-    A sweep on another worker leaves the 30 claimed rows alone until CLAIM_LEASE has passed
-    (a live process might still be sending them); the test moves claimed_at back by the lease
-    instead of waiting 10 minutes, and the next sweep sends the 30. No message was accepted
-    and left unmarked, so none arrives twice.
+    it had marked the 11th handed (handed_at) and the SMTP server was receiving it, not yet
+    accepted, so it is not delivered; the other 29 were claimed and never handed.
+    A sweep on another worker leaves them all alone within CLAIM_LEASE (a live process might
+    still be sending them). After CLAIM_LEASE (moved back here instead of waiting a minute)
+    the next sweep sends the 29; the handed row may have reached the server, so it waits for
+    HANDED_LEASE (moved back too) and is sent then. The server had not accepted it: no
+    message arrives twice.
     """
     doomed = start_worker("doomed")
     # Found by the sweep only, as if queued while Redis was down.
@@ -71,45 +85,63 @@ def test_worker_killed_in_the_middle_of_a_sweep_batch(
     wait_until(lambda: smtp.mailbox.held_data == 0, what="the server to see the client gone")
     smtp.mailbox.release()
     at_the_kill = statuses()
+    handed = handed_unmarked()
     assert at_the_kill == {Status.SENT: 10, Status.SENDING: 30}
+    assert len(handed) == 1
     assert smtp.mailbox.count() == 10
+    assert not handed & set(smtp.mailbox.outbox_pks())  # handed, never accepted
 
     rescuer = shared_worker  # another worker, already running (on its own Redis database)
     rescuer.wait_ready()
     rescuer.forget_output()
     with app.connection_for_write(private_redis.url(0)) as rescuers_broker:
-        sweep_outbox.apply_async(connection=rescuers_broker)
-        wait_until(lambda: sweep_results(rescuer), what="a sweep within the lease")
-        assert sweep_results(rescuer) == [{}]  # the dead worker's claims still hold
+
+        def rescue(runs: int) -> dict[str, int]:
+            sweep_outbox.apply_async(connection=rescuers_broker)
+            wait_until(lambda: len(sweep_results(rescuer)) == runs, what=f"sweep {runs}")
+            return sweep_results(rescuer)[-1]
+
+        assert rescue(1) == {}  # the dead worker's claims still hold
         expire_claims()
-        sweep_outbox.apply_async(connection=rescuers_broker)
-        wait_until(lambda: statuses() == {Status.SENT: 40}, what="all 40 rows marked sent")
+        after_the_claim_lease = rescue(2)
+        assert after_the_claim_lease == {"sent": 29}
+        assert handed_unmarked() == handed  # may have reached the server: not yet
+        expire_handed()
+        after_the_handed_lease = rescue(3)
+        assert after_the_handed_lease == {"sent": 1}
+    assert statuses() == {Status.SENT: 40}
 
     arrivals = tally(
         "worker killed mid-sweep",
         pks(rows),
         smtp.mailbox,
         sent_before_the_kill=at_the_kill[Status.SENT],
-        left_claimed_by_the_dead_worker=at_the_kill[Status.SENDING],
-        sent_after_the_lease=sweep_results(rescuer)[1]["sent"],
+        claimed_never_handed=at_the_kill[Status.SENDING] - len(handed),
+        handed_not_accepted=len(handed),
+        sent_after_the_claim_lease=after_the_claim_lease["sent"],
+        sent_after_the_handed_lease=after_the_handed_lease["sent"],
     )
     assert arrivals == dict.fromkeys(pks(rows), 1)
 
 
-def test_pool_processes_killed_with_one_message_accepted_but_not_marked(worker, smtp):
+def deliveries_done(worker, count: int) -> bool:
+    return len(worker.results("deliver_outbox_email")) == count
+
+
+def test_pool_processes_killed_while_the_server_answers_quit_leave_no_duplicate(worker, smtp):
     """Both pool processes are SIGKILLed while delivering a nudged batch of 40: one has had
-    its message accepted by the SMTP server (250) and waits for the answer to QUIT, so the
-    row is still "sending"; the other is in the middle of sending (not accepted).
+    its message accepted (250) and waits for the server's answer to QUIT; the other is in the
+    middle of sending its message (handed, not accepted).
+
+    A row is marked sent as soon as the server answers 250, before QUIT, so the first row is
+    marked already. (Before the outbox marked rows ahead of QUIT, this kill left that row
+    unmarked and its message arrived twice: 1 duplicate; now 0.)
 
     The main worker process sees its pool processes lost and, with acks_late and
     reject_on_worker_lost, puts both tasks back on the queue; its new pool processes send
-    the other 28 and skip the two returned tasks, whose rows are still claimed. After
-    CLAIM_LEASE (moved back here) the sweep sends both rows.
-
-    This is the at-least-once window groups/outbox.py documents: the message accepted before
-    the kill arrives a second time (with the same Message-ID, so mail clients can tell).
-    The test counts it and asserts that it is the only duplicate: every row marked sent
-    arrived exactly once, and the message the server had not accepted arrived once.
+    the other 28 and skip the two returned tasks: one row is sent, the other handed. The
+    handed row may have reached the server, so it waits for HANDED_LEASE (moved back here);
+    then the sweep sends it, once: the server had not accepted it.
     """
     smtp.mailbox.hold_quit_of = 11  # the 11th accepted message: 250 sent, QUIT unanswered
     smtp.mailbox.hold_after = 11  # and no further message is accepted meanwhile
@@ -117,15 +149,16 @@ def test_pool_processes_killed_with_one_message_accepted_but_not_marked(worker, 
 
     wait_until(
         lambda: smtp.mailbox.held_quit == 1 and smtp.mailbox.held_data == 1,
-        what="one pool process in the window and the other one sending",
+        what="one pool process waiting for QUIT's answer and the other one sending",
     )
     # Both pool processes wait on the SMTP server: nothing changes until the kill.
-    in_window = smtp.mailbox.outbox_pks()[-1]
-    claimed = set(OutboxEmail.objects.filter(status=Status.SENDING).values_list("pk", flat=True))
+    in_quit = smtp.mailbox.outbox_pks()[-1]
     marked = set(OutboxEmail.objects.filter(status=Status.SENT).values_list("pk", flat=True))
-    accepted_unmarked = claimed & set(smtp.mailbox.outbox_pks())
-    assert accepted_unmarked == {in_window}
-    assert (len(marked), len(claimed)) == (10, 2)
+    handed = handed_unmarked()
+    assert in_quit in marked
+    assert len(marked) == 11
+    assert len(handed) == 1
+    assert not handed & set(smtp.mailbox.outbox_pks())  # being received, not accepted
     killed = worker.kill_pool()
     assert len(killed) == 2
     wait_until(
@@ -134,26 +167,85 @@ def test_pool_processes_killed_with_one_message_accepted_but_not_marked(worker, 
     )
     smtp.mailbox.release()
 
-    def deliveries_done() -> bool:
-        return len(worker.results("deliver_outbox_email")) == 40  # 38 + the 2 returned tasks
-
-    wait_until(deliveries_done, what="the 38 other deliveries and the 2 returned tasks")
-    assert statuses() == {Status.SENT: 38, Status.SENDING: 2}
+    wait_until(
+        lambda: deliveries_done(worker, 40),
+        what="the 38 other deliveries and the 2 returned tasks",
+    )
+    assert statuses() == {Status.SENT: 39, Status.SENDING: 1}
     assert worker.results("deliver_outbox_email").count("'skipped'") == 2
-    expire_claims()
+    assert handed_unmarked() == handed
+    expire_handed()
     sweep_outbox.apply_async()
     wait_until(lambda: statuses() == {Status.SENT: 40}, what="all 40 rows marked sent")
 
     arrivals = tally(
-        "pool killed in the window",
+        "pool killed waiting for QUIT",
         pks(rows),
         smtp.mailbox,
-        accepted_by_smtp_not_marked_at_the_kill=len(accepted_unmarked),
+        accepted_waiting_for_quit_at_the_kill=1,
+        handed_not_accepted_at_the_kill=len(handed),
     )
-    assert {pk for pk, count in arrivals.items() if count > 1} == accepted_unmarked
+    assert arrivals == dict.fromkeys(pks(rows), 1)
+
+
+def test_pool_processes_killed_before_reading_the_250_send_that_message_twice(worker, smtp):
+    """The window that remains (groups/outbox.py): both pool processes are SIGKILLed while
+    delivering a nudged batch of 40; the SMTP server has recorded one process's message but
+    not yet answered 250, and the other process's message is being received (not accepted).
+
+    Both rows are "sending" and handed. The returned tasks skip them; after HANDED_LEASE
+    (moved back here) the sweep sends both. The message the server had is delivered a
+    second time, with the same Message-ID, so mail clients can tell. The test counts it and
+    asserts that it is the only duplicate.
+    """
+    smtp.mailbox.hold_reply_of = 11  # the 11th message is recorded; its 250 waits
+    smtp.mailbox.hold_after = 11  # and no further message is accepted meanwhile
+    rows = queue_emails(40)
+
+    wait_until(
+        lambda: smtp.mailbox.held_reply == 1 and smtp.mailbox.held_data == 1,
+        what="one pool process waiting for its 250 and the other one sending",
+    )
+    in_window = smtp.mailbox.outbox_pks()[-1]
+    handed = handed_unmarked()
+    marked = set(OutboxEmail.objects.filter(status=Status.SENT).values_list("pk", flat=True))
+    assert in_window in handed
+    assert (len(marked), len(handed)) == (10, 2)
+    killed = worker.kill_pool()
+    assert len(killed) == 2
+    wait_until(
+        lambda: smtp.mailbox.held_reply == smtp.mailbox.held_data == 0,
+        what="the server to see both clients gone",
+    )
+    smtp.mailbox.release()
+
+    wait_until(
+        lambda: deliveries_done(worker, 40),
+        what="the 38 other deliveries and the 2 returned tasks",
+    )
+    assert statuses() == {Status.SENT: 38, Status.SENDING: 2}
+    assert worker.results("deliver_outbox_email").count("'skipped'") == 2
+    assert handed_unmarked() == handed  # neither is sent again within HANDED_LEASE
+    expire_handed()
+    sweep_outbox.apply_async()
+    wait_until(lambda: statuses() == {Status.SENT: 40}, what="all 40 rows marked sent")
+
+    arrivals = tally(
+        "pool killed before reading the 250",
+        pks(rows),
+        smtp.mailbox,
+        accepted_but_unanswered_at_the_kill=1,
+        handed_not_accepted_at_the_kill=len(handed) - 1,
+    )
+    assert {pk for pk, count in arrivals.items() if count > 1} == {in_window}
     assert arrivals[in_window] == 2
-    assert all(arrivals[pk] == 1 for pk in marked)
     assert set(arrivals) == set(pks(rows))
+    copies = {
+        str(m["Message-ID"])
+        for m in smtp.mailbox.messages
+        if str(m["Message-ID"]).startswith(f"<outbox-{in_window}-")
+    }
+    assert len(copies) == 1  # both copies carry the same Message-ID
 
 
 # b. A task retried ---------------------------------------------------------------------------
@@ -329,3 +421,64 @@ def test_redis_down_while_a_staff_decision_queues_mail(
     assert sorted(str(m["To"]) for m in smtp.mailbox.messages) == sorted(
         [leader.email, co_leader.email]
     )
+
+
+# f. The auditor's measure: the pool killed at random moments ---------------------------------
+
+
+def test_pool_killed_at_random_moments_while_the_sweep_drains(worker, smtp):
+    """12 to 16 rounds: 30 more rows are queued (no nudge), a sweep starts, and after a random
+    number of its messages have arrived both pool processes are SIGKILLed, wherever the sweep
+    is. The sweep task comes back (acks_late) and finds the rest of its batch still claimed.
+    Before the next round (nothing is running then) the leases are moved back, so the rows
+    of the dead sweep are due again; after the last round a sweep sends what is left.
+
+    A kill between the server's 250 and the UPDATE that marks the row leaves a message the
+    server has with its row handed: that row, and only that, arrives twice. The test prints
+    how many kills landed there (the figure in the README).
+    """
+    seed = secrets.randbits(32)
+    rng = random.Random(seed)
+    kills = rng.randint(12, 16)
+    per_round = 30
+    rows: list[OutboxEmail] = []
+    left_handed = 0  # kills that left a row handed and unmarked
+    in_the_window: Counter[int] = Counter()  # ... whose message the server had: sent again
+    for round_ in range(kills):
+        expire_claims()
+        expire_handed()
+        rows += bulk_queue(per_round, prefix=f"round-{round_}")
+        before = Counter(smtp.mailbox.outbox_pks())
+        finished = len(worker.results("sweep_outbox"))
+        sweep_outbox.apply_async()
+        after = rng.randint(1, per_round - 1)
+        wait_until(
+            lambda: smtp.mailbox.count() >= before.total() + after,  # noqa: B023 (called at once)
+            what=f"round {round_}: {after} messages",
+        )
+        worker.kill_pool()
+        wait_until(
+            lambda: len(worker.results("sweep_outbox")) > finished,  # noqa: B023
+            what=f"round {round_}: the sweep put back to finish",
+        )
+        handed = handed_unmarked()  # the dead sweep's; the one put back does not touch them
+        arrived = Counter(smtp.mailbox.outbox_pks())
+        left_handed += len(handed)
+        in_the_window.update(pk for pk in handed if arrived[pk] > before[pk])
+    expire_claims()
+    expire_handed()
+    sweep_outbox.apply_async()
+    wait_until(lambda: statuses() == {Status.SENT: len(rows)}, what="every row marked sent")
+
+    arrivals = tally(
+        "pool killed at random moments",
+        pks(rows),
+        smtp.mailbox,
+        kills=kills,
+        kills_leaving_a_row_handed=left_handed,
+        of_which_after_the_server_had_it=in_the_window.total(),
+        seed=seed,
+    )
+    assert set(arrivals) == set(pks(rows))
+    # Each row arrived once, and once more for each kill that caught it in the window.
+    assert arrivals == {pk: 1 + in_the_window[pk] for pk in pks(rows)}
