@@ -497,8 +497,9 @@ def outbox_sweep(
 ) -> dict[str, int]:
     """Deliver rows never nudged, never finished or due again; returns counts by outcome.
 
-    Batch after batch while rows are due (at most `max_batches`, and none begun after
-    `seconds`), so a backlog drains at the mail server's pace. Each batch is claimed in one
+    Batch after batch while rows are due (at most `max_batches`, and no row begun after
+    `seconds`, well within the task's time limit), so a backlog drains at the mail server's
+    pace. Each batch is claimed in one
     short transaction (SKIP LOCKED: two sweeps never take the same row) and sent over one
     connection, each row marked as it goes; a sweep killed in the middle of a batch leaves
     the sent ones marked and the others for a later sweep. When the server cannot be reached
@@ -514,16 +515,21 @@ def outbox_sweep(
             counts["failed"] += given_up
         pks = _claim_batch(moment, batch)
         batches += 1
-        unreachable = False
+        stop = False
         with OutboxMailer() as mailer:
             for index, pk in enumerate(pks):
+                if time.monotonic() - started > seconds:
+                    # A slow server: stop well within the task's time limit, the rest untried.
+                    counts["released"] += _release(pks[index:], claimed_at=moment)
+                    stop = True
+                    break
                 delivery = _deliver_claimed(pk, claimed_at=moment, mailer=mailer, now=now)
                 counts[delivery.outcome] += 1
                 if delivery.unreachable:
                     counts["released"] += _release(pks[index + 1 :], claimed_at=moment)
-                    unreachable = True
+                    stop = True
                     break
-        if unreachable or len(pks) < batch or time.monotonic() - started > seconds:
+        if stop or len(pks) < batch or time.monotonic() - started > seconds:
             break
     return {outcome: count for outcome, count in counts.items() if count}
 

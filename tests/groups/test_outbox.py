@@ -772,3 +772,15 @@ def test_every_swedish_subject_the_portal_ships_decodes_to_its_text():
         from groups.outbox import outbox_message
 
         assert _decoded_subject(outbox_message(email)) == rendered.subject, name
+
+
+@pytest.mark.django_db
+def test_a_sweep_past_its_time_hands_nothing_more_over_and_gives_the_rest_back():
+    pending_rows(4)
+    clock = iter([0.0, 0.0, 0.0, 200.0])  # the start, then before each row
+
+    with mock.patch("groups.outbox.time.monotonic", side_effect=lambda: next(clock)):
+        assert outbox_sweep(seconds=150) == {"sent": 2, "released": 2}
+
+    assert OutboxEmail.objects.filter(status=Status.PENDING, attempts=0).count() == 2
+    assert outbox_sweep() == {"sent": 2}
