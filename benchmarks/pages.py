@@ -21,7 +21,7 @@ ratio of the median to a bare page that renders base.html with no query of its o
 by the same visitor (benchmarks/urls.py mounts it). The aim: within 2x of it.
 
 The meetings export is streamed to the end (every row read); the compliance sweep
-(groups.reminders.send_compliance_reminders) runs twice, the second run finding everything
+(groups.reminders.queue_compliance_reminders) runs twice, the second run finding everything
 already queued. Workers are not nudged (outbox rows are written, nothing is sent).
 """
 
@@ -112,8 +112,8 @@ def visitors() -> dict[str, Any]:
     from allauth.mfa.models import Authenticator
     from django.test import Client
 
-    from groups.management.commands.seed_demo import LEADER_EMAIL, STAFF_EMAIL
     from leaders.models import User
+    from membership.management.commands.seed_demo import LEADER_EMAIL, STAFF_EMAIL
 
     try:
         leader = User.objects.get(email=LEADER_EMAIL)
@@ -144,8 +144,8 @@ def pages() -> list[Page]:
     """The pages measured, in the order printed (the bare page's visitors come from these)."""
     from django.urls import reverse
 
-    from groups.management.commands.seed_demo import LEADER_EMAIL
     from groups.models import Group
+    from membership.management.commands.seed_demo import LEADER_EMAIL
 
     featured = (
         Group.objects.filter(
@@ -354,15 +354,15 @@ class Sweep:
 
 
 def run_sweep(*, now: datetime) -> tuple[list[Sweep], int]:
-    """send_compliance_reminders twice (the first run's timing pass rolled back), and the
+    """queue_compliance_reminders twice (the first run's timing pass rolled back), and the
     number of chunks the groups it reads make."""
     from benchmarks.reminders import run, timed_rolled_back
-    from groups.reminders import CHUNK_SIZE, reminder_candidates
+    from membership.reminders import CHUNK_SIZE, reminder_candidates
 
     candidates = reminder_candidates(now=now).count()
     chunks = candidates // CHUNK_SIZE + 1
     sweeps = []
-    with mock.patch("groups.outbox.outbox_nudge"):
+    with mock.patch("notifications.outbox.outbox_nudge"):
         first_time = timed_rolled_back(now=now, chunk_size=0)
         first = run(now=now, chunk_size=0, trace=True)
         second_time = run(now=now, chunk_size=0, trace=False)

@@ -220,14 +220,14 @@ class QueryCounter:
 def run(*, now: datetime, chunk_size: int, trace: bool) -> dict[str, Any]:
     from django.db import connection
 
-    from groups.reminders import CHUNK_SIZE, send_compliance_reminders
+    from membership.reminders import CHUNK_SIZE, queue_compliance_reminders
 
     counter = QueryCounter()
     if trace:
         tracemalloc.start()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
-        counts = send_compliance_reminders(now=now, chunk_size=chunk_size or CHUNK_SIZE)
+        counts = queue_compliance_reminders(now=now, chunk_size=chunk_size or CHUNK_SIZE)
     seconds = time.perf_counter() - started
     peak = 0
     if trace:
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
     from django.utils import timezone
 
-    with throwaway_database(sqlite_file), mock.patch("groups.outbox.outbox_nudge"):
+    with throwaway_database(sqlite_file), mock.patch("notifications.outbox.outbox_nudge"):
         now = timezone.now()
         started = time.perf_counter()
         sizes = build(groups=args.groups, meetings=args.meetings, seed=args.seed, now=now)

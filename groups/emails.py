@@ -1,59 +1,51 @@
-"""The review workflow's e-mails: each one's context function and sample, registered for the
-admin (title, description, preview).
+"""Notices to the program team about a group: a new application, a leave request, a
+leadership change, a long silence. Each is an e-mail to the team's address, in the portal's
+default language, once per event."""
 
-The samples are unsaved objects: the preview writes and reads nothing in the database.
-"""
-
-from datetime import timedelta
+from contextlib import AbstractContextManager
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from leaders.models import User
+from notifications.mail import EmailKind, register_email
+from notifications.models import OutboxEmail
+from notifications.outbox import outbox_enqueue
+from notifications.values import absolute_url
 
-from .email_samples import sample_group, sample_user
-from .email_values import (
-    absolute_url,
-    group_values,
-    leave_request_values,
-    recipient_values,
-    review_values,
-    site_url,
-)
-from .mail import EmailKind, register_email
-from .models import Group, LeaveRequest, Review
+from .models import Group
+from .values import group_values, sample_group
 
 
-def _sample_group() -> Group:
-    return sample_group(
-        name="Azure User Group Malmö",
-        slug="azure-user-group-malmo",
-        city="Malmö",
-        home_page_url="https://azure-malmo.example.org/",
-        next_review_due=timezone.localdate() + timedelta(days=182),
+def program_team_language() -> AbstractContextManager[None]:
+    """Write the program team's notices in its language, not in the language of the leader
+    whose request caused them: wrap the call, so that its `summary` is translated inside."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def program_team_key(kind: str, key: str) -> str:
+    """The outbox key of a program-team notice: once per kind and `key`."""
+    return f"program_team:{kind}:{key}"
+
+
+def program_team_enqueue(
+    *, kind: str, key: str, group: Group, summary: str, details: str, admin_path: str
+) -> OutboxEmail:
+    """Tell the program team that something needs them (a new or resubmitted application,
+    a leave request, a leadership change), in the caller's transaction, once per `key`."""
+    return outbox_enqueue(
+        key=program_team_key(kind, key),
+        kind=f"program_team_{kind}",
+        to=settings.PROGRAM_TEAM_EMAIL,
+        language=settings.LANGUAGE_CODE,
+        template="program_team_notice",
+        inputs={"group": group, "summary": summary, "details": details, "admin_path": admin_path},
+        group=group,
     )
 
 
-def review_decision_context(*, review: Review, user: User) -> dict[str, Any]:
-    return {
-        "user": recipient_values(user),
-        "review": review_values(review),
-        "group": group_values(review.group),
-        "home_url": site_url("home"),
-    }
-
-
-def review_decision_sample() -> dict[str, Any]:
-    """A periodic review that keeps the group, with a message: every variable has a value."""
-    review = Review(
-        group=_sample_group(),
-        decided_at=timezone.now(),
-        kind=Review.Kind.PERIODIC,
-        decision=Review.Decision.KEEP,
-        message="Thank you for six good meetings this year. Please add your next one soon.",
-    )
-    return {"review": review, "user": sample_user()}
+# The notice's e-mail ----------------------------------------------------------------------
 
 
 def program_team_notice_context(
@@ -70,26 +62,14 @@ def program_team_notice_context(
 def program_team_notice_sample() -> dict[str, Any]:
     """A leave request, the notice that carries details."""
     return {
-        "group": _sample_group(),
+        "group": sample_group(
+            name="Azure User Group Malmö", slug="azure-user-group-malmo", city="Malmö"
+        ),
         "summary": gettext_lazy("Request to leave the program"),
         "details": "We are merging with Azure User Group Lund.",
-        "admin_path": "/admin/groups/leaverequest/1/change/",
+        "admin_path": "/admin/membership/leaverequest/1/change/",
     }
 
-
-register_email(
-    EmailKind(
-        name="review_decision",
-        title=gettext_lazy("Review decision"),
-        description=gettext_lazy(
-            "To the group's active leader and co-leader, each in their own language, when the "
-            "program team decides on an application or a periodic review (admit, request "
-            "changes, decline, keep, move to inactive); once per decision."
-        ),
-        context=review_decision_context,
-        sample=review_decision_sample,
-    )
-)
 
 register_email(
     EmailKind(
@@ -103,54 +83,5 @@ register_email(
         ),
         context=program_team_notice_context,
         sample=program_team_notice_sample,
-    )
-)
-
-# The compliance reminders register theirs next to their sample data.
-from . import reminder_emails  # noqa: E402, F401
-
-# The review queue's e-mail: a processed leave request ---------------------------------------
-
-
-def leave_processed_context(*, leave_request: LeaveRequest, user: User) -> dict[str, Any]:
-    return {
-        "user": recipient_values(user),
-        "group": group_values(leave_request.group),
-        "leave_request": leave_request_values(leave_request),
-        "home_url": site_url("home"),
-    }
-
-
-def leave_processed_sample() -> dict[str, Any]:
-    """A leave request processed today, with the reason the group gave."""
-    group = _sample_group()
-    group.status = Group.Status.LEFT
-    group.next_review_due = None
-    user = sample_user()
-    now = timezone.now()
-    return {
-        "user": user,
-        "leave_request": LeaveRequest(
-            group=group,
-            requested_by=user,
-            reason="We are merging with Azure User Group Lund.",
-            created_at=now - timedelta(days=6),
-            status=LeaveRequest.Status.PROCESSED,
-            processed_at=now,
-        ),
-    }
-
-
-register_email(
-    EmailKind(
-        name="leave_processed",
-        title=gettext_lazy("Leave request processed"),
-        description=gettext_lazy(
-            "To the group's leader and co-leader (as they were until then), each in their own "
-            "language, when the program team processes the group's request to leave: the group "
-            "has left and their roles have ended; once per request."
-        ),
-        context=leave_processed_context,
-        sample=leave_processed_sample,
     )
 )

@@ -16,9 +16,9 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 
-from groups.mail import render_text_email
-from groups.models import OutboxEmail
-from groups.outbox import outbox_enqueue_rendered
+from notifications.mail import render_text_email
+from notifications.models import OutboxEmail
+from notifications.outbox import outbox_enqueue_rendered
 
 from .models import User
 

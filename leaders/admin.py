@@ -4,32 +4,29 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
-from django.utils import timezone
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from groups.admin import ActionSelectionMixin, NoDeleteMixin, ReadOnlyMixin, queue_back_url
-from groups.exports import (
-    HUB_ACCESS_HEADER,
-    HUB_REVOKE_HEADER,
-    CsvExportMixin,
-    HubRevokeForm,
-    choice_label,
-    csv_response,
-    hub_access_rows,
-    hub_revoke_rows,
-)
-from groups.forms import add_service_errors
+from core.admin import ActionSelectionMixin, NoDeleteMixin, ReadOnlyMixin, queue_back_url
+from core.exports import CsvExportMixin, choice_label
+from core.forms import add_service_errors
 from groups.models import Group
 
 from .forms import StaffUserChangeForm
-from .models import CoLeaderInvitation, Leadership, LeadershipChangeRequest, RequestStatus, User
+from .models import (
+    CoLeaderInvitation,
+    Leadership,
+    LeadershipChangeRequest,
+    ProgramRules,
+    RequestStatus,
+    RulesAcceptance,
+    User,
+)
 from .services import (
     APPLY,
     RECORD,
@@ -116,52 +113,6 @@ class LeadershipAdmin(
             )
             ended += 1
         self.message_user(request, _("%(n)d roles ended.") % {"n": ended}, messages.SUCCESS)
-
-    # The Leaders Hub -----------------------------------------------------------------------
-
-    def get_urls(self) -> list[URLPattern]:
-        hub = [
-            path(
-                "hub-access/",
-                self.admin_site.admin_view(self.hub_access_view),
-                name="leaders_leadership_hub_access",
-            ),
-            path(
-                "hub-revoke/",
-                self.admin_site.admin_view(self.hub_revoke_view),
-                name="leaders_leadership_hub_revoke",
-            ),
-        ]
-        return [*hub, *super().get_urls()]
-
-    def hub_access_view(self, request: HttpRequest) -> HttpResponseBase:
-        """Every active leader and co-leader of an admitted group, to grant hub access."""
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        return csv_response(
-            filename="leaders-hub-access", header=HUB_ACCESS_HEADER, rows=hub_access_rows()
-        )
-
-    def hub_revoke_view(self, request: HttpRequest) -> HttpResponseBase:
-        """The people to remove from the hub since a date the program team picks."""
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        today = timezone.localdate()
-        form = HubRevokeForm(request.GET if "since" in request.GET else None, today=today)
-        if form.is_valid():
-            return csv_response(
-                filename="leaders-hub-revoke",
-                header=HUB_REVOKE_HEADER,
-                rows=hub_revoke_rows(since=form.cleaned_data["since"]),
-                today=today,
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Leaders Hub: people to remove"),
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/leaders/leadership/hub_revoke.html", context)
 
 
 @admin.register(CoLeaderInvitation)
@@ -311,3 +262,30 @@ class LeadershipChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeadershipCha
         return TemplateResponse(
             request, "admin/groups/queue/leadership_request_process.html", context
         )
+
+
+@admin.register(ProgramRules)
+class ProgramRulesAdmin(NoDeleteMixin, admin.ModelAdmin[ProgramRules]):
+    list_display = ["version", "title", "published_at", "acceptances"]
+    fields = ["version", "title", "body", "published_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Leaders accepted a published text: it is frozen; publish a new version instead.
+        if obj is not None and obj.published_at is not None:
+            return ["version", "title", "body", "published_at"]
+        return []
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProgramRules]:
+        return super().get_queryset(request).annotate(acceptance_count=Count("acceptances"))
+
+    @admin.display(description=_("acceptances"), ordering="acceptance_count")
+    def acceptances(self, obj: ProgramRules) -> int:
+        return obj.acceptance_count  # type: ignore[attr-defined,no-any-return]
+
+
+@admin.register(RulesAcceptance)
+class RulesAcceptanceAdmin(ReadOnlyMixin, admin.ModelAdmin[RulesAcceptance]):
+    list_display = ["user", "rules", "accepted_at"]
+    list_filter = ["rules"]
+    search_fields = ["user__email"]
+    list_select_related = ["user", "rules"]

@@ -11,12 +11,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from groups.email_samples import sample_group, sample_user
-from groups.email_values import group_values, person_values, recipient_values, site_url
-from groups.mail import EmailKind, register_email
-from groups.models import Group, OutboxEmail
+from groups.models import Group
+from groups.values import group_values, sample_group
+from notifications.mail import EmailKind, register_email
+from notifications.models import OutboxEmail
+from notifications.values import person_values, site_url
 
-from .models import CoLeaderInvitation, Leadership, User
+from .models import CoLeaderInvitation
+from .values import sample_user
 
 SAMPLE_LINK_ID = "sample-invitation-token"
 
@@ -56,49 +58,5 @@ register_email(
         context=coleader_invitation_context,
         sample=coleader_invitation_sample,
         priority=OutboxEmail.Priority.URGENT,
-    )
-)
-
-# News and the weekly digest register theirs next to the preferences they depend on.
-from . import preference_emails  # noqa: E402, F401
-
-
-def contact_left_context(*, leadership: Leadership, person: str, user: User) -> dict[str, Any]:
-    """To `user`, the group's other contact: `person` (their name, kept after the account is
-    gone) has left the role of `leadership`."""
-    group = leadership.group
-    return {
-        "user": recipient_values(user),
-        "group": group_values(group),
-        "person": person,
-        "role": leadership.role,
-        "ended_at": leadership.ended_at,
-        "time_zone": str(group.timezone),
-        "people_url": site_url("leaders:people", group.slug),
-    }
-
-
-def contact_left_sample() -> dict[str, Any]:
-    leadership = Leadership(
-        group=sample_group(), role=Leadership.Role.CO_LEADER, ended_at=timezone.now()
-    )
-    return {
-        "leadership": leadership,
-        "person": "Ada Lindqvist",
-        "user": sample_user(email="bo@example.org", name="Bo Ek"),
-    }
-
-
-register_email(
-    EmailKind(
-        name="contact_left",
-        title=gettext_lazy("A contact deleted their account"),
-        description=gettext_lazy(
-            "To the group's other active contact, in their language, when the leader or the "
-            "co-leader deletes their account (leaders/personal_data.py): the role is empty "
-            "until someone is named. The program team gets its own notice at the same time."
-        ),
-        context=contact_left_context,
-        sample=contact_left_sample,
     )
 )

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from notifications.choices import OptionalEmail
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -36,12 +38,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """An account, which is also the person's program profile (one per person)."""
 
-    class OptionalEmail(models.TextChoices):
-        """How a person gets the optional e-mails (leaders/preferences.py says which)."""
-
-        EACH = "each", _("Each one as it comes")
-        DIGEST = "digest", _("A weekly digest: one e-mail a week")
-        OFF = "off", _("Off: none of them")
+    OptionalEmail = OptionalEmail  # notifications/preferences.py applies the choice
 
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
@@ -255,3 +252,54 @@ class LeadershipChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.group}"
+
+
+# The program's rules of conduct, and each person's acceptance of a version (requirement 5).
+
+
+class ProgramRulesQuerySet(models.QuerySet["ProgramRules"]):
+    def published(self) -> "ProgramRulesQuerySet":
+        return self.filter(published_at__isnull=False)
+
+    def current(self) -> "ProgramRules | None":
+        """The rules in force: the published version with the highest number."""
+        return self.published().order_by("-version").first()
+
+
+class ProgramRules(models.Model):
+    """One version of the program's own rules of conduct. Published versions are frozen."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProgramRulesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("program rules version")
+        verbose_name_plural = _("program rules")
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class RulesAcceptance(models.Model):
+    """A person's acceptance of one version of the program rules."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rules_acceptances"
+    )
+    rules = models.ForeignKey(ProgramRules, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "rules"], name="one_acceptance_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} accepted v{self.rules.version}"

@@ -13,14 +13,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from groups.audit import audit_record
-from groups.models import AuditEntry, Group, OutboxEmail
-from groups.notifications import program_team_enqueue, program_team_language
-from groups.outbox import outbox_cancel, outbox_enqueue
-from program.models import ProgramRules
-from program.services import rules_accept
+from core.audit import audit_record
+from core.models import AuditEntry
+from groups.emails import program_team_enqueue, program_team_language
+from groups.models import Group
+from notifications.models import OutboxEmail
+from notifications.outbox import outbox_cancel, outbox_enqueue
 
-from .models import CoLeaderInvitation, Leadership, LeadershipChangeRequest, RequestStatus, User
+from .models import (
+    CoLeaderInvitation,
+    Leadership,
+    LeadershipChangeRequest,
+    ProgramRules,
+    RequestStatus,
+    User,
+)
+from .rules import rules_accept
 
 TECH_COMMUNITY_ID_TAKEN = gettext_lazy(
     "Another account already uses this Tech Community user ID. Check the number; if it is "

@@ -6,9 +6,6 @@ app_name = "leaders"
 
 urlpatterns: list[URLPattern] = [
     path("profile/", views.ProfileView.as_view(), name="profile"),
-    path("profile/data/", views.PersonalDataView.as_view(), name="personal_data"),
-    path("profile/delete/", views.AccountDeleteView.as_view(), name="account_delete"),
-    path("account-deleted/", views.AccountDeletedView.as_view(), name="account_deleted"),
     path("groups/<slug:slug>/people/", views.PeopleView.as_view(), name="people"),
     path("groups/<slug:slug>/people/invite/", views.InviteView.as_view(), name="invite"),
     path(

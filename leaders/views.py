@@ -4,47 +4,30 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
-from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
-from groups.access import LeaderGroupMixin
-from groups.forms import add_service_errors
-from program.models import ProgramRules
+from core.forms import add_service_errors
+from notifications.preferences import optional_email_set
 
+from .access import LeaderGroupMixin
 from .adapters import remember_language
 from .forms import (
-    AccountDeleteForm,
     CoLeaderInviteForm,
     InvitationAnswerForm,
     ProfileForm,
     StepDownForm,
 )
-from .models import CoLeaderInvitation, Leadership, User
-from .personal_data import (
-    RoleEnd,
-    account_delete,
-    account_delete_consequences,
-    personal_data,
-)
-from .preferences import (
-    BadUnsubscribeToken,
-    optional_email_set,
-    optional_email_unsubscribe,
-    user_for_unsubscribe_token,
-)
+from .models import CoLeaderInvitation, Leadership, ProgramRules, User
 from .services import (
     INVITATION_EXPIRED,
     INVITATION_FOREIGN,
@@ -336,116 +319,3 @@ class InvitationView(View):
     def unusable(self, request: HttpRequest, reason: str, *, status: int) -> HttpResponse:
         context = {"reason": reason, "status": status}
         return render(request, "leaders/invitation_unusable.html", context, status=status)
-
-
-@method_decorator(csrf_exempt, name="dispatch")
-class UnsubscribeView(View):
-    """The one-click unsubscribe link of every optional e-mail; no sign-in needed.
-
-    A GET only asks (mail scanners open links); the button's POST, or the POST a mail client
-    sends for List-Unsubscribe-Post (RFC 8058, without a CSRF token, hence exempt), switches
-    the optional e-mails off. The signed token is the authentication, and all it can do is
-    stop mail.
-    """
-
-    template_name = "leaders/unsubscribe.html"
-
-    def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        try:
-            user = user_for_unsubscribe_token(token)
-        except BadUnsubscribeToken:
-            return self.bad_link(request)
-        return render(request, self.template_name, {"person": user, "token": token, "done": False})
-
-    def post(self, request: HttpRequest, token: str) -> HttpResponse:
-        try:
-            user = optional_email_unsubscribe(token=token)
-        except BadUnsubscribeToken:
-            return self.bad_link(request)
-        return render(request, self.template_name, {"person": user, "token": token, "done": True})
-
-    def bad_link(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "leaders/unsubscribe_invalid.html", status=400)
-
-
-# Personal data: the person's own data as a file, and deleting the account.
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-class PersonalDataView(LoginRequiredMixin, View):
-    """GET: everything the portal holds about the signed-in person, as a JSON download."""
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        response = JsonResponse(
-            personal_data(signed_in_user(request)),
-            json_dumps_params={"indent": 2, "ensure_ascii": False},
-        )
-        filename = f"tech-groups-my-data-{timezone.localdate():%Y-%m-%d}.json"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        add_never_cache_headers(response)  # personal data: no copy in any cache
-        return response
-
-
-class AccountDeleteView(LoginRequiredMixin, View):
-    """Explain what deleting does, warn the last contact of an admitted group, then delete
-    with the current password. Program team accounts are refused: an administrator removes
-    them."""
-
-    template_name = "leaders/account_delete.html"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        user = signed_in_user(request)
-        if user.is_staff or user.is_superuser:
-            return self.refused(request)
-        roles = account_delete_consequences(user)
-        return self.page(request, self.form(request, roles), roles)
-
-    def post(self, request: HttpRequest) -> HttpResponseBase:
-        user = signed_in_user(request)
-        if user.is_staff or user.is_superuser:
-            return self.refused(request)
-        roles = account_delete_consequences(user)
-        form = self.form(request, roles, data=request.POST)
-        if form.is_valid():
-            try:
-                account_delete(user=user, now=timezone.now())
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                logout(request)
-                return redirect("leaders:account_deleted")
-        return self.page(request, form, roles)
-
-    def form(
-        self, request: HttpRequest, roles: list[RoleEnd], data: Any = None
-    ) -> AccountDeleteForm:
-        return AccountDeleteForm(
-            data=data,
-            user=signed_in_user(request),
-            request=request,
-            last_contact=any(role.needs_confirmation for role in roles),
-        )
-
-    def page(
-        self, request: HttpRequest, form: AccountDeleteForm, roles: list[RoleEnd]
-    ) -> HttpResponse:
-        context = {
-            "form": form,
-            "roles": roles,
-            "last_contact_roles": [role for role in roles if role.needs_confirmation],
-        }
-        return render(request, self.template_name, context)
-
-    def refused(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"refused": True}, status=403)
-
-
-class AccountDeletedView(TemplateView):
-    """The goodbye page after deleting an account; anyone may open it."""
-
-    template_name = "leaders/account_deleted.html"

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.admin import NoDeleteMixin, ReadOnlyMixin
-from groups.exports import CsvExportMixin, choice_label
+from core.admin import NoDeleteMixin, ReadOnlyMixin
+from core.exports import CsvExportMixin, choice_label
 
 from .models import FeedImport, Meeting
 

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from groups.fields import WebURLField
+from core.fields import WebURLField
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):

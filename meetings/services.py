@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from groups.fields import web_url_validator
+from core.fields import web_url_validator
 from groups.models import Group
-from groups.outbox import BROKER_ERRORS
+from notifications.outbox import BROKER_ERRORS
 
 from .fetch import FetchError, fetch_url
 from .ical import CalendarError, FeedEvent, SkippedEvent, parse_feed

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, ListView, TemplateView
 
-from groups.access import LeaderGroupMixin
+from leaders.access import LeaderGroupMixin
 
 from .forms import MeetingForm
 from .models import FeedImport, Meeting

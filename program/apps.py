@@ -1,28 +1,6 @@
-from typing import Any
-
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-
-
-def _install_new_email_templates(sender: AppConfig, **kwargs: Any) -> None:
-    """Wording shipped with a new release reaches the database with `migrate`, without a
-    migration per e-mail; what the program team edited is never touched."""
-    from groups.mail import install_default_templates
-
-    apps = kwargs.get("apps")
-    if apps is None:  # `flush` sends the signal without the migration state
-        install_default_templates()
-        return
-    try:
-        apps.get_model("program", "EmailTemplate")
-    except LookupError:  # migrated back to before the model existed
-        return
-    install_default_templates(apps)
 
 
 class ProgramConfig(AppConfig):
-    verbose_name = "Program: calls, content, news and rules"
+    verbose_name = "Program: calls, content and news"
     name = "program"
-
-    def ready(self) -> None:
-        post_migrate.connect(_install_new_email_templates, sender=self)

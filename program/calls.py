@@ -21,10 +21,11 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Greatest
 from icalendar import vCalAddress
 
-from groups.models import Group, OutboxEmail
-from groups.outbox import outbox_enqueue, outbox_queued_keys
+from groups.models import Group
 from leaders.models import Leadership, User
-from leaders.preferences import unsubscribe_url_for, wants_now
+from notifications.models import OutboxEmail
+from notifications.outbox import outbox_enqueue, outbox_queued_keys
+from notifications.preferences import unsubscribe_url_for, wants_now
 
 from .ics import call_calendar
 from .models import QuarterlyCall
@@ -215,7 +216,7 @@ def _enqueue_for(
 
 
 @transaction.atomic
-def send_call_invitations(*, now: datetime) -> dict[str, int]:
+def queue_call_emails(*, now: datetime) -> dict[str, int]:
     """The hourly job: invitations, day-before reminders and follow-ups that are due.
 
     Runs a fixed number of queries to choose (the calls, the recipients of all admitted

@@ -6,22 +6,30 @@ preview writes and reads nothing in the database.
 """
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from groups.email_samples import sample_group, sample_user
-from groups.email_values import group_values, recipient_values, site_url
-from groups.mail import EmailKind, register_email
-from groups.models import Group, OutboxEmail
+from groups.models import Group
+from groups.values import group_values, sample_group
 from leaders.models import User
-from leaders.preferences import is_optional
+from leaders.values import sample_user
+from notifications.mail import EmailKind, register_email
+from notifications.models import OutboxEmail
+from notifications.values import recipient_values, site_url
 
 from .models import NewsItem, QuarterlyCall
 
 SAMPLE_CALL_PK = 1
+
+#: The names of the optional e-mails (their declarations below say `optional=True`), as the
+#: jobs that queue them ask the leader's choice about them (notifications/preferences.py).
+NEWS = "news"
+DIGEST = "digest"
+CALL_REMINDER = "call_reminder"
+CALL_FOLLOWUP = "call_followup"
 
 
 def call_values(call: QuarterlyCall) -> dict[str, Any]:
@@ -108,7 +116,7 @@ register_email(
 
 register_email(
     EmailKind(
-        name="call_reminder",
+        name=CALL_REMINDER,
         title=gettext_lazy("Quarterly call: reminder"),
         description=gettext_lazy(
             "To every active leader and co-leader of an admitted group who gets optional "
@@ -117,7 +125,7 @@ register_email(
         ),
         context=call_email_context,
         sample=call_sample(days_ahead=1),
-        optional=is_optional("call_reminder"),
+        optional=True,
         priority=OutboxEmail.Priority.BULK,
     )
 )
@@ -151,7 +159,7 @@ register_email(
 
 register_email(
     EmailKind(
-        name="call_followup",
+        name=CALL_FOLLOWUP,
         title=gettext_lazy("Quarterly call: recording and slides"),
         description=gettext_lazy(
             "To every active leader and co-leader of an admitted group who gets optional "
@@ -161,7 +169,116 @@ register_email(
         ),
         context=call_email_context,
         sample=call_sample(days_ahead=-2),
-        optional=is_optional("call_followup"),
+        optional=True,
+        priority=OutboxEmail.Priority.BULK,
+    )
+)
+
+
+# Program news and the weekly digest (program/news.py) ----------------------------------
+
+
+def news_context(*, item: NewsItem, user: User, groups: Sequence[Group]) -> dict[str, Any]:
+    return {**leader_values(user=user, groups=groups), "item": news_values(item)}
+
+
+def digest_context(
+    *,
+    user: User,
+    groups: Sequence[Group],
+    news: Sequence[NewsItem],
+    followups: Sequence[QuarterlyCall],
+    first_day: date,
+    last_day: date,
+) -> dict[str, Any]:
+    return {
+        **leader_values(user=user, groups=groups),
+        "news": [news_values(item) for item in news],
+        "followups": [call_values(call) for call in followups],
+        "first_day": first_day,
+        "last_day": last_day,
+    }
+
+
+def _recipient() -> dict[str, Any]:
+    return {"user": sample_user(), "groups": [sample_group()]}
+
+
+def _news_item(*, days_ago: int, title: str, body: str) -> NewsItem:
+    return NewsItem(title=title, body=body, published_at=timezone.now() - timedelta(days=days_ago))
+
+
+def news_sample() -> dict[str, Any]:
+    item = _news_item(
+        days_ago=0,
+        title="New event-in-a-box: serverless on Azure",
+        body=(
+            "A complete kit for one evening: slides, a lab and speaker notes.\n\n"
+            "Find it in the content library: https://portal.example.org/program/content/"
+        ),
+    )
+    return {**_recipient(), "item": item}
+
+
+def digest_sample() -> dict[str, Any]:
+    today = timezone.localdate()
+    this_monday = today - timedelta(days=today.weekday())
+    ended = timezone.now() - timedelta(days=5)
+    call = QuarterlyCall(
+        title=f"Leaders call Q{(ended.month - 1) // 3 + 1} {ended.year}",
+        starts_at=ended - timedelta(minutes=75),
+        ends_at=ended,
+        recording_url="https://video.example.org/leaders-call",
+        slides_url="https://slides.example.org/leaders-call",
+    )
+    return {
+        **_recipient(),
+        "news": [
+            _news_item(
+                days_ago=6,
+                title="New event-in-a-box: serverless on Azure",
+                body="A complete kit for one evening: slides, a lab and speaker notes.",
+            ),
+            _news_item(
+                days_ago=3,
+                title="Training vouchers for group leaders",
+                body="Ask for a certification voucher before the end of the quarter.",
+            ),
+        ],
+        "followups": [call],
+        "first_day": this_monday - timedelta(days=7),
+        "last_day": this_monday - timedelta(days=1),
+    }
+
+
+register_email(
+    EmailKind(
+        name=NEWS,
+        title=gettext_lazy("Program news"),
+        description=gettext_lazy(
+            "To every active leader and co-leader of an admitted group who gets optional "
+            "e-mails as they come, once per news item, when the item's publication time has "
+            "come. Optional: leaders can switch it off or get it in the weekly digest."
+        ),
+        context=news_context,
+        sample=news_sample,
+        optional=True,
+        priority=OutboxEmail.Priority.BULK,
+    )
+)
+
+register_email(
+    EmailKind(
+        name=DIGEST,
+        title=gettext_lazy("Weekly digest"),
+        description=gettext_lazy(
+            "Once a week, to every active leader and co-leader of an admitted group who chose "
+            "the weekly digest: the news and the recordings of quarterly calls of the week "
+            "before. Not sent when there is nothing to list."
+        ),
+        context=digest_context,
+        sample=digest_sample,
+        optional=True,
         priority=OutboxEmail.Priority.BULK,
     )
 )

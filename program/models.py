@@ -1,60 +1,11 @@
-"""What the program offers admitted groups: calls, content, news; and its rules of conduct."""
+"""What the program offers admitted groups: quarterly calls, curated content and news."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.fields import WebURLField
-
-
-class ProgramRulesQuerySet(models.QuerySet["ProgramRules"]):
-    def published(self) -> "ProgramRulesQuerySet":
-        return self.filter(published_at__isnull=False)
-
-    def current(self) -> "ProgramRules | None":
-        """The rules in force: the published version with the highest number."""
-        return self.published().order_by("-version").first()
-
-
-class ProgramRules(models.Model):
-    """One version of the program's own rules of conduct. Published versions are frozen."""
-
-    version = models.PositiveIntegerField(_("version"), unique=True)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"))
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = ProgramRulesQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-version"]
-        verbose_name = _("program rules version")
-        verbose_name_plural = _("program rules")
-
-    def __str__(self) -> str:
-        return f"{self.title} (v{self.version})"
-
-
-class RulesAcceptance(models.Model):
-    """A person's acceptance of one version of the program rules."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rules_acceptances"
-    )
-    rules = models.ForeignKey(ProgramRules, on_delete=models.PROTECT, related_name="acceptances")
-    accepted_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-accepted_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "rules"], name="one_acceptance_per_version"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} accepted v{self.rules.version}"
+from core.fields import WebURLField
 
 
 class QuarterlyCall(models.Model):
@@ -168,39 +119,3 @@ class NewsItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class EmailTemplate(models.Model):
-    """The wording of one of the portal's e-mails in one language, as the program team edits it.
-
-    The shipped defaults (templates/email/<language>/<name>.txt) are copied in by a migration;
-    see groups/mail.py for how they are rendered.
-    """
-
-    name = models.CharField(_("e-mail"), max_length=60, editable=False)
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, editable=False
-    )
-    subject = models.CharField(_("subject"), max_length=1000)
-    body = models.TextField(_("text"))
-    updated_at = models.DateTimeField(_("changed"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-
-    class Meta:
-        ordering = ["name", "language"]
-        verbose_name = _("e-mail template")
-        verbose_name_plural = _("e-mail templates")
-        constraints = [
-            models.UniqueConstraint(fields=["name", "language"], name="one_template_per_language"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.language})"

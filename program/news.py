@@ -19,17 +19,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from groups.outbox import outbox_enqueue, outbox_queued_keys
-from leaders.preferences import (
-    CALL_FOLLOWUP,
-    DIGEST,
-    NEWS,
-    unsubscribe_url,
-    wants_digest,
-    wants_now,
-)
+from notifications.outbox import outbox_enqueue, outbox_queued_keys
+from notifications.preferences import unsubscribe_url, wants_digest, wants_now
 
 from .calls import call_followups_between, call_recipients
+from .emails import CALL_FOLLOWUP, DIGEST, NEWS
 from .models import NewsItem
 
 #: The outbox kinds (and template names) of the two e-mails.
@@ -102,7 +96,7 @@ def digest_period(*, now: datetime) -> DigestPeriod:
 
 
 @transaction.atomic
-def send_due_news(*, now: datetime) -> dict[str, int]:
+def queue_due_news(*, now: datetime) -> dict[str, int]:
     """E-mail every published, not yet e-mailed news item to the leaders who want it now.
 
     Runs a fixed number of queries to choose (the items, the recipients of all admitted
@@ -138,7 +132,7 @@ def send_due_news(*, now: datetime) -> dict[str, int]:
 
 
 @transaction.atomic
-def send_weekly_digests(*, now: datetime) -> dict[str, int]:
+def queue_weekly_digests(*, now: datetime) -> dict[str, int]:
     """Each leader who chose the digest gets one e-mail a week with last week's news and
     call follow-ups; nothing to list, no e-mail. The key names the week, so the daily job
     sends it on its first run of the week only.

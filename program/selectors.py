@@ -19,8 +19,8 @@ from django.db.models import (
     When,
 )
 
-from groups.access import groups_led_by
 from groups.models import LANGUAGE_CHOICES, Group
+from leaders.access import groups_led_by
 
 from .models import ContentItem, NewsItem, QuarterlyCall
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from groups.access import leads_admitted_group
+from leaders.access import leads_admitted_group
 
 from . import selectors
 from .forms import ContentFilterForm

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from groups.access import leads_admitted_group
+from leaders.access import leads_admitted_group
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import TemplateView
 
-from groups.staff_views import program_overview_view
-from groups.views import healthz
-from leaders.views import UnsubscribeView
+from core.views import healthz
+from notifications.views import UnsubscribeView
+from reporting.views import hub_access_view, hub_revoke_view, program_overview_view
 
 admin.site.site_header = "Tech Groups program team"
 admin.site.site_title = "Tech Groups admin"
@@ -42,13 +42,16 @@ urlpatterns = [
     # Token-authenticated and CSRF-exempt (RFC 8058 one-click), so outside the portal's pages.
     path("unsubscribe/<str:token>/", UnsubscribeView.as_view(), name="unsubscribe"),
     path("", include("leaders.urls")),
-    path("groups/", include("groups.urls")),
+    path("", include("privacy.urls")),
+    path("groups/", include("membership.urls")),
     path("groups/<slug:slug>/meetings/", include("meetings.urls")),
     path("program/", include("program.urls")),
-    path("directory/", include("groups.public_urls")),
+    path("directory/", include("directory.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before the admin: its catch-all would take admin/overview/ for an app's index.
     path("admin/overview/", program_overview_view, name="program_overview"),
+    path("admin/hub-access/", hub_access_view, name="hub_access"),
+    path("admin/hub-revoke/", hub_revoke_view, name="hub_revoke"),
     path("admin/", admin.site.urls),
 ]
 

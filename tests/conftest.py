@@ -3,8 +3,8 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 
-from groups.outbox import outbox_nudge_resume, outbox_sweep
-from groups.program_team import sync_program_team
+from core.program_team import sync_program_team
+from notifications.outbox import outbox_nudge_resume, outbox_sweep
 
 
 @pytest.fixture

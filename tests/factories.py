@@ -6,9 +6,9 @@ import factory
 from django.utils.timezone import now
 
 from groups.models import Group
-from leaders.models import Leadership, User
+from leaders.models import Leadership, ProgramRules, RulesAcceptance, User
 from meetings.models import FeedImport, Meeting
-from program.models import ContentItem, NewsItem, ProgramRules, QuarterlyCall, RulesAcceptance
+from program.models import ContentItem, NewsItem, QuarterlyCall
 
 
 class UserFactory(factory.django.DjangoModelFactory):

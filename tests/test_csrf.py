@@ -15,8 +15,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from groups.models import Group, OutboxEmail
+from groups.models import Group
 from leaders.models import User
+from notifications.models import OutboxEmail
 from tests.test_view_matrix import (
     ANONYMOUS,
     CHANGES,

@@ -33,10 +33,11 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from groups.models import Group, LeaveRequest
-from groups.services import APPLICATION_DRAFT_FIELDS, LEADER_EDITABLE_FIELDS
+from groups.models import Group
 from leaders.models import Leadership, User
 from meetings.models import Meeting
+from membership.models import LeaveRequest
+from membership.services import APPLICATION_DRAFT_FIELDS, LEADER_EDITABLE_FIELDS
 from program.models import ContentItem
 from tests.test_view_matrix import (
     ANONYMOUS,
@@ -831,7 +832,7 @@ FORMS: list[Form] = [
     ),
     Form(
         "account-delete",
-        "leaders:account_delete",
+        "privacy:account_delete",
         no_kwargs,
         CO_LEADER,
         fixed({"password": "correct horse battery"}),
@@ -840,7 +841,7 @@ FORMS: list[Form] = [
     ),
     Form(
         "account-delete-last-contact",
-        "leaders:account_delete",
+        "privacy:account_delete",
         no_kwargs,
         "other_leader",  # the only contact of an admitted group
         fixed({"password": "correct horse battery", "confirm_last_contact": "on"}),

@@ -260,7 +260,8 @@ def test_a_junk_unsubscribe_token_gets_the_unsubscribe_pages_400(client, method,
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin/groups/group/abc/decide/", "/admin/program/emailtemplate/abc/preview.html"]
+    "path",
+    ["/admin/groups/group/abc/decide/", "/admin/notifications/emailtemplate/abc/preview.html"],
 )
 def test_a_junk_id_never_reaches_an_admin_view_that_takes_an_id(client, staff, path):
     response = client.get(path, follow=True)
@@ -271,7 +272,7 @@ def test_a_junk_id_never_reaches_an_admin_view_that_takes_an_id(client, staff, p
 
 
 @pytest.mark.parametrize(
-    "name", ["admin:groups_group_decide", "admin:program_emailtemplate_preview"]
+    "name", ["admin:groups_group_decide", "admin:notifications_emailtemplate_preview"]
 )
 @pytest.mark.parametrize("object_id", [999_999, 10**30])
 def test_an_unknown_number_in_an_admin_view_that_takes_an_id_is_404(client, staff, name, object_id):
@@ -342,7 +343,7 @@ def test_the_walk_finds_every_kind_of_url():
     names = {route.name for route in routes()}
 
     assert {"invitation", "unsubscribe", "groups_group_decide", "call_ics"} <= names
-    assert {"program_emailtemplate_preview", "account_confirm_email", "app_list"} <= names
+    assert {"notifications_emailtemplate_preview", "account_confirm_email", "app_list"} <= names
     assert len([route for route in routes() if route.parameters]) > 80
 
 

@@ -28,12 +28,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from core.program_team import PROGRAM_TEAM, sync_program_team
 from groups.models import Group
-from groups.program_team import PROGRAM_TEAM, sync_program_team
-from leaders.models import CoLeaderInvitation, Leadership, User
-from leaders.preferences import unsubscribe_token
+from leaders.models import CoLeaderInvitation, Leadership, ProgramRules, User
 from meetings.models import Meeting
-from program.models import ProgramRules, QuarterlyCall
+from notifications.preferences import unsubscribe_token
+from program.models import QuarterlyCall
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
@@ -203,7 +203,17 @@ def client_for(world: World, visitor: str, **kwargs: Any) -> Client:
 
 
 #: The tables whose rows the portal's pages may change; compared before and after a request.
-WATCHED_APPS = ("groups", "leaders", "meetings", "program", "account", "mfa")
+WATCHED_APPS = (
+    "core",
+    "notifications",
+    "groups",
+    "leaders",
+    "meetings",
+    "membership",
+    "program",
+    "account",
+    "mfa",
+)
 IGNORED_COLUMNS = {"last_login"}  # signing in (done before the snapshot) sets it
 
 
@@ -472,9 +482,9 @@ PAGES: list[Page] = [
         everyone(400),
     ),
     # Personal data: each person's own download and account deletion; staff ask an admin.
-    Page("personal-data", "leaders:personal_data", no_kwargs, signed_in(200)),
-    Page("account-delete", "leaders:account_delete", no_kwargs, {**signed_in(200), STAFF: 403}),
-    Page("account-deleted", "leaders:account_deleted", no_kwargs, everyone(200)),
+    Page("personal-data", "privacy:personal_data", no_kwargs, signed_in(200)),
+    Page("account-delete", "privacy:account_delete", no_kwargs, {**signed_in(200), STAFF: 403}),
+    Page("account-deleted", "privacy:account_deleted", no_kwargs, everyone(200)),
 ]
 
 
@@ -791,7 +801,7 @@ CHANGES: list[Change] = [
     # Deleting an account acts on the signed-in person only, with their password.
     Change(
         "account-delete",
-        "leaders:account_delete",
+        "privacy:account_delete",
         no_kwargs,
         data({"password": "correct horse battery"}),
         CO_LEADER,
@@ -799,7 +809,7 @@ CHANGES: list[Change] = [
     ),
     Change(
         "account-delete-wrong-password",
-        "leaders:account_delete",
+        "privacy:account_delete",
         no_kwargs,
         data({"password": "not the password"}),
         None,
@@ -807,7 +817,7 @@ CHANGES: list[Change] = [
     ),
     Change(
         "account-delete-last-contact-unconfirmed",
-        "leaders:account_delete",
+        "privacy:account_delete",
         no_kwargs,
         data({"password": "correct horse battery"}),
         None,
@@ -831,8 +841,8 @@ def test_every_state_changing_portal_url_is_in_the_changes():
         "program:call_ics",
         "program:content",
         "program:news",
-        "leaders:personal_data",
-        "leaders:account_deleted",
+        "privacy:personal_data",
+        "privacy:account_deleted",
     }
 
     missing = portal_url_names() - get_only - {change.name for change in CHANGES}

@@ -38,10 +38,17 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_celery_beat",
-    "leaders",
+    # Ours, from the bottom layer up (pyproject.toml, [tool.importlinter]: imports go down only).
+    "core",
+    "notifications",
     "groups",
+    "leaders",
     "meetings",
+    "membership",
     "program",
+    "reporting",
+    "directory",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from groups.models import Group
-from leaders.models import CoLeaderInvitation, Leadership
-from program.models import ProgramRules, RulesAcceptance
+from leaders.models import CoLeaderInvitation, Leadership, ProgramRules, RulesAcceptance
 from tests.browser.helpers import (
     INVITATION_SUBJECT,
     LANGUAGES,

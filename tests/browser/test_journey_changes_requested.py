@@ -3,9 +3,10 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from groups.models import Group, Review
-from groups.services import review_decide
+from groups.models import Group
 from leaders.models import Leadership, User
+from membership.models import Review
+from membership.services import review_decide
 from tests.browser.helpers import (
     CHANGES_REQUESTED_SUBJECT,
     LANGUAGES,

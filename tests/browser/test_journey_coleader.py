@@ -5,8 +5,7 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from groups.models import Group
-from leaders.models import Leadership
-from program.models import ProgramRules, RulesAcceptance
+from leaders.models import Leadership, ProgramRules, RulesAcceptance
 from tests.browser.helpers import (
     INVITATION_SUBJECT,
     LANGUAGES,

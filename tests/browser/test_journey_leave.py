@@ -3,8 +3,9 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from groups.models import Group, LeaveRequest
+from groups.models import Group
 from leaders.models import Leadership
+from membership.models import LeaveRequest
 from tests.browser.helpers import (
     LANGUAGES,
     create,

@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from groups.models import Group, Review
-from groups.services import review_decide
+from groups.models import Group
 from leaders.models import Leadership, User
+from membership.models import Review
+from membership.services import review_decide
 from program.models import ContentItem, NewsItem, QuarterlyCall
 from tests.browser.helpers import (
     LANGUAGES,

@@ -13,8 +13,9 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from groups.models import Group, LeaveRequest, Review
+from groups.models import Group
 from leaders.models import Leadership, User
+from membership.models import LeaveRequest, Review
 from scripts.screenshots import totp
 from tests.browser.helpers import PASSWORD, create, mail_to, verified_user
 from tests.factories import GroupFactory, LeadershipFactory, MeetingFactory, StaffFactory
@@ -111,7 +112,7 @@ def test_a_staff_member_keeps_a_group_after_review_and_processes_a_leave_request
 
     # The leave request: the confirmation says what will happen; processing does it.
     rows.nth(0).get_by_role("link", name="Process").click()
-    expect(page).to_have_url(f"/admin/groups/leaverequest/{leave.pk}/process/?from=queue")
+    expect(page).to_have_url(f"/admin/membership/leaverequest/{leave.pk}/process/?from=queue")
     effects = page.locator("#leave-effects")
     expect(effects).to_contain_text("Left the program")
     for leader in leaving_leaders:

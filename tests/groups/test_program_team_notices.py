@@ -5,9 +5,9 @@ from django.core import mail
 from django.test import override_settings
 
 from groups.models import Group
-from groups.services import group_submit, leave_request_create
 from leaders.models import Leadership
 from leaders.services import leadership_hand_over
+from membership.services import group_submit, leave_request_create
 from tests.factories import GroupFactory, LeadershipFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_team_address")]
@@ -69,7 +69,7 @@ def test_team_notices_are_sent_once_per_event(django_capture_on_commit_callbacks
     leader = LeadershipFactory(group=group).user
     with django_capture_on_commit_callbacks(execute=True):
         group_submit(group=group, by=leader)
-    from groups.tasks import sweep_outbox
+    from notifications.tasks import sweep_outbox
 
     sweep_outbox()
     assert len(team_mail()) == 1

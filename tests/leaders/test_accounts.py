@@ -15,10 +15,10 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from groups.models import OutboxEmail
-from groups.outbox import OutboxMailer, outbox_sweep
 from leaders.adapters import MFAAdapter
 from leaders.models import User
+from notifications.models import OutboxEmail
+from notifications.outbox import OutboxMailer, outbox_sweep
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -268,7 +268,9 @@ def test_the_program_team_never_sees_the_sign_in_secret_of_an_account_email(
     secret = re.search(r"/accounts/confirm-email/[^/\s]+/", row.body_text)
     assert secret is not None
 
-    page = client.get(reverse("admin:groups_outboxemail_change", args=[row.pk])).content.decode()
+    page = client.get(
+        reverse("admin:notifications_outboxemail_change", args=[row.pk])
+    ).content.decode()
     assert secret.group(0) not in page
     assert "Not shown: this account e-mail carries a one-time sign-in link" in page
 

@@ -14,8 +14,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from leaders.models import CoLeaderInvitation, Leadership
-from program.models import RulesAcceptance
+from leaders.models import CoLeaderInvitation, Leadership, RulesAcceptance
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,

@@ -9,10 +9,14 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from groups.models import AuditEntry
-from groups.requirements import Code, Outcome
-from groups.selectors import checklist_for
-from leaders.models import CoLeaderInvitation, Leadership, LeadershipChangeRequest, User
+from core.models import AuditEntry
+from leaders.models import (
+    CoLeaderInvitation,
+    Leadership,
+    LeadershipChangeRequest,
+    RulesAcceptance,
+    User,
+)
 from leaders.services import (
     INVITATION_EXPIRED,
     INVITATION_FOREIGN,
@@ -28,7 +32,8 @@ from leaders.services import (
     masked_address,
     profile_update,
 )
-from program.models import RulesAcceptance
+from membership.requirements import Code, Outcome
+from membership.selectors import checklist_for
 from tests.factories import (
     LeadershipFactory,
     ProgramRulesFactory,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from groups.models import AuditEntry
+from core.models import AuditEntry
 from leaders.models import CoLeaderInvitation, Leadership
 from leaders.services import leadership_end, leadership_start
 from tests.factories import GroupFactory, LeadershipFactory, StaffFactory, UserFactory

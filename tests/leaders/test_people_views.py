@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from groups.models import AuditEntry
+from core.models import AuditEntry
 from leaders.models import CoLeaderInvitation, Leadership, LeadershipChangeRequest
 from tests.factories import GroupFactory, LeadershipFactory, StaffFactory, UserFactory
 

@@ -33,10 +33,10 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from groups.mail import render_text_email
-from groups.models import OutboxEmail
-from groups.outbox import CLAIM_LEASE, HANDED_LEASE, outbox_enqueue
 from leaders.models import CoLeaderInvitation
+from notifications.mail import render_text_email
+from notifications.models import OutboxEmail
+from notifications.outbox import CLAIM_LEASE, HANDED_LEASE, outbox_enqueue
 from tests.factories import GroupFactory, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -403,7 +403,7 @@ def queue_emails(count: int, *, nudge: bool = True, prefix: str = "e2e") -> list
     group = GroupFactory(admitted=True)
     inviter = UserFactory()
     rows = []
-    with mock.patch("groups.outbox.outbox_nudge") if not nudge else nullcontext():
+    with mock.patch("notifications.outbox.outbox_nudge") if not nudge else nullcontext():
         for n in range(count):
             rows.append(
                 outbox_enqueue(

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from groups.models import OutboxEmail
-from groups.outbox import SWEEP_BATCH
-from groups.tasks import sweep_outbox
+from notifications.models import OutboxEmail
+from notifications.outbox import SWEEP_BATCH
+from notifications.tasks import sweep_outbox
 
 from .harness import bulk_queue, statuses, tally, wait_until
 

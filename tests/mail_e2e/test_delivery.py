@@ -13,11 +13,11 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from groups.models import OutboxEmail
-from groups.services import review_decide
 from leaders.models import Leadership
+from membership.services import review_decide
+from notifications.models import OutboxEmail
 from program.ics import call_uid
-from program.tasks import send_quarterly_call_emails
+from program.tasks import queue_quarterly_call_emails
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
@@ -86,7 +86,7 @@ def test_call_invitation_and_decision_arrive_in_each_leaders_language(worker, sm
     staff = StaffFactory()
     staff.groups.add(program_team)
 
-    send_quarterly_call_emails.apply_async()  # as beat sends it
+    queue_quarterly_call_emails.apply_async()  # as beat sends it
     review_decide(
         group=group,
         by=staff,

@@ -19,10 +19,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Group, OutboxEmail
-from groups.tasks import sweep_outbox
+from groups.models import Group
 from leaders.models import Leadership
-from program.tasks import send_quarterly_call_emails
+from notifications.models import OutboxEmail
+from notifications.tasks import sweep_outbox
+from program.tasks import queue_quarterly_call_emails
 from techgroups.celery import app
 from tests.factories import (
     GroupFactory,
@@ -300,15 +301,15 @@ def test_beat_ticking_twice_sends_each_email_once(worker, start_worker, smtp):
     smtp.mailbox.delay = 0.02  # keep the two workers' deliveries overlapping
     second.wait_ready()
 
-    send_quarterly_call_emails.apply_async()
-    send_quarterly_call_emails.apply_async()
+    queue_quarterly_call_emails.apply_async()
+    queue_quarterly_call_emails.apply_async()
     wait_until(lambda: statuses() == {Status.SENT: 20}, what="20 invitations marked sent")
 
     def job_runs() -> list[dict[str, int]]:
         return [
             ast.literal_eval(result)
             for w in (first, second)
-            for result in w.results("send_quarterly_call_emails")
+            for result in w.results("queue_quarterly_call_emails")
         ]
 
     wait_until(lambda: len(job_runs()) == 2, what="both runs of the job to finish")
@@ -387,7 +388,7 @@ def test_redis_down_while_a_staff_decision_queues_mail(
     client.force_login(staff)
 
     private_redis.stop()
-    caplog.set_level(logging.WARNING, logger="groups.outbox")
+    caplog.set_level(logging.WARNING, logger="notifications.outbox")
     started = time.monotonic()
     response = client.post(
         reverse("admin:groups_group_decide", args=[group.pk]),

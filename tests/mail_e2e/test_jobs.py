@@ -14,12 +14,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from groups import reminders
-from groups.models import AuditEntry, Group, OutboxEmail
-from groups.tasks import send_compliance_reminders
+from core.models import AuditEntry
+from groups.models import Group
 from leaders.models import Leadership, User
+from membership import reminders
+from membership.tasks import queue_compliance_reminders
+from notifications.models import OutboxEmail
 from program.models import QuarterlyCall
-from program.tasks import send_quarterly_call_emails
+from program.tasks import queue_quarterly_call_emails
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
@@ -40,7 +42,7 @@ def job_results(*workers) -> list[dict[str, int]]:
     return [
         ast.literal_eval(result)
         for worker in workers
-        for result in worker.results("send_compliance_reminders")
+        for result in worker.results("queue_compliance_reminders")
     ]
 
 
@@ -90,10 +92,10 @@ def test_the_compliance_job_twice_the_same_day_queues_each_reminder_once(worker,
     lead(inactive)
     lead(group_at_now())  # nothing to remind about
 
-    send_compliance_reminders.apply_async()  # as beat sends it
+    queue_compliance_reminders.apply_async()  # as beat sends it
     wait_until(lambda: len(job_results(worker)) == 1, what="the first run")
     queued_by_the_first = OutboxEmail.objects.count()
-    send_compliance_reminders.apply_async()  # the next hourly tick, the same day
+    queue_compliance_reminders.apply_async()  # the next hourly tick, the same day
     wait_until(lambda: len(job_results(worker)) == 2, what="the second run")
     first, second = job_results(worker)
 
@@ -155,7 +157,7 @@ def test_two_people_saving_the_same_new_time_at_once_send_one_update(worker, smt
     call = QuarterlyCallFactory(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
     for _ in range(3):
         lead(GroupFactory(admitted=True))
-    send_quarterly_call_emails.apply_async()  # as beat sends it
+    queue_quarterly_call_emails.apply_async()  # as beat sends it
     wait_until(lambda: statuses() == {Status.SENT: 6}, what="the 6 invitations sent")
     invitations = list(OutboxEmail.objects.values_list("pk", flat=True))
 
@@ -269,7 +271,7 @@ def test_a_compliance_job_killed_half_way_is_finished_once(
     doomed = start_worker("doomed", concurrency=1, env=short)  # no delivery beside the job
     doomed.wait_ready()
 
-    send_compliance_reminders.apply_async()  # as beat sends it
+    queue_compliance_reminders.apply_async()  # as beat sends it
     wait_until(
         lambda: OutboxEmail.objects.count() >= 2 * len(first),
         what="the job to commit its first chunk",
@@ -294,7 +296,7 @@ def test_a_compliance_job_killed_half_way_is_finished_once(
     rescuer.wait_ready()
     wait_until(lambda: job_results(rescuer), what="the job handed out again", timeout=60)
     finished_again_after = time.monotonic() - killed_at
-    send_compliance_reminders.apply_async()  # the next hourly tick
+    queue_compliance_reminders.apply_async()  # the next hourly tick
     wait_until(lambda: len(job_results(rescuer)) == 2, what="the next tick")
     again, tick = job_results(rescuer)
 
@@ -303,8 +305,8 @@ def test_a_compliance_job_killed_half_way_is_finished_once(
     assert len(keys) == len(expected_keys)
     assert sum(again.values()) == again[reminders.CODE_OF_CONDUCT] == 2 * len(second)
     assert set(tick.values()) == {0}
-    [job_id] = re.findall(r"send_compliance_reminders\[([\w-]+)\] received", doomed.output())
-    assert f"send_compliance_reminders[{job_id}] succeeded" in rescuer.output()  # the same task
+    [job_id] = re.findall(r"queue_compliance_reminders\[([\w-]+)\] received", doomed.output())
+    assert f"queue_compliance_reminders[{job_id}] succeeded" in rescuer.output()  # the same task
 
     queued = list(OutboxEmail.objects.values_list("pk", flat=True))
     wait_until(

@@ -13,10 +13,10 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
-from groups.models import OutboxEmail
-from groups.outbox import REMOVED_TEXT
-from groups.tasks import sweep_outbox
 from leaders.models import User
+from notifications.models import OutboxEmail
+from notifications.outbox import REMOVED_TEXT
+from notifications.tasks import sweep_outbox
 
 from .harness import statuses, tally, wait_until
 

@@ -500,7 +500,7 @@ def test_https_certificate_for_another_name_is_refused(https_server, monkeypatch
 
 
 # check_link: whether a link answers, under the same address rules ------------------------------
-# (HEAD, GET and the answers are in tests/groups/test_coc_check.py, with a server that knows HEAD.)
+# (HEAD, GET and the answers are in tests/membership/test_coc_check.py, with a server knowing HEAD.)
 
 NOT_PUBLIC = "not on the public internet"
 

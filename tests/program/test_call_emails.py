@@ -13,15 +13,15 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from icalendar import Calendar
 
-from groups.models import OutboxEmail
 from leaders.models import Leadership, User
-from leaders.preferences import unsubscribe_url
+from notifications.models import OutboxEmail
+from notifications.preferences import unsubscribe_url
 from program import calls
-from program.calls import call_changed, call_recipients, send_call_invitations
+from program.calls import call_changed, call_recipients, queue_call_emails
 from program.ics import call_uid
 from program.models import QuarterlyCall
-from program.news import send_weekly_digests
-from program.tasks import send_quarterly_call_emails
+from program.news import queue_weekly_digests
+from program.tasks import queue_quarterly_call_emails
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 STARTS_AT = datetime(2099, 3, 12, 16, 0, tzinfo=UTC)
 INVITATION_DAY = STARTS_AT - timedelta(days=14)
-SCHEDULE_MIGRATION = "program.migrations.0002_call_email_schedule"
+SCHEDULE_MIGRATION = "program.migrations.0002_schedules"
 
 
 def make_call(**fields) -> QuarterlyCall:
@@ -61,7 +61,7 @@ def admitted_group_with_leaders(*, language: str = "en", co_leader: bool = True)
 
 def run_job(capture, now: datetime) -> dict[str, int]:
     with capture(execute=True):
-        return send_call_invitations(now=now)
+        return queue_call_emails(now=now)
 
 
 def save_call(capture, call: QuarterlyCall, now: datetime) -> None:
@@ -120,7 +120,7 @@ def test_the_beat_task_queues_the_same_invitations(django_capture_on_commit_call
     make_call(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
     admitted_group_with_leaders(co_leader=False)
     with django_capture_on_commit_callbacks(execute=True):
-        result = send_quarterly_call_emails.delay().get()
+        result = queue_quarterly_call_emails.delay().get()
     assert result["invitations"] == 1
     assert len(mail.outbox) == 1
 
@@ -452,7 +452,7 @@ def test_the_job_runs_a_bounded_number_of_queries(
     assert len(call_recipients()) == 2 * groups
     # savepoint + 3 selections (calls) + recipients + keys queued already, per call
     with django_assert_num_queries(8):
-        counts = send_call_invitations(now=INVITATION_DAY + timedelta(days=1, hours=1))
+        counts = queue_call_emails(now=INVITATION_DAY + timedelta(days=1, hours=1))
     assert counts == {"invitations": 0, "reminders": 0, "followups": 0}
 
 
@@ -466,11 +466,11 @@ def test_choosing_the_recipients_is_one_query(groups, django_assert_num_queries)
 
 def test_the_migration_creates_the_hourly_schedule_once():
     task = PeriodicTask.objects.get(name="Send quarterly call e-mails")
-    assert task.task == "program.tasks.send_quarterly_call_emails"
+    assert task.task == "program.tasks.queue_quarterly_call_emails"
     assert task.interval.every == 1
     assert task.interval.period == "hours"
     migration = importlib.import_module(SCHEDULE_MIGRATION)
-    migration.create_schedule(apps, None)
+    migration.create_schedules(apps, None)
     assert PeriodicTask.objects.filter(name="Send quarterly call e-mails").count() == 1
 
 
@@ -573,7 +573,7 @@ def test_a_follow_up_is_in_the_weekly_digest_of_leaders_who_chose_it(
     with_choice(weekly, User.OptionalEmail.DIGEST)
 
     with django_capture_on_commit_callbacks(execute=True):
-        send_weekly_digests(now=ended + timedelta(days=6))
+        queue_weekly_digests(now=ended + timedelta(days=6))
 
     (digest,) = messages_to(weekly.email)
     assert "Leaders call Q1 2025" in digest.body

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from groups import mail
-from groups.mail import EmailKind, Wording, install_default_templates, render_email
-from program.models import EmailTemplate
+from notifications import mail
+from notifications.mail import EmailKind, Wording, install_default_templates, render_email
+from notifications.models import EmailTemplate
 from tests.factories import LeadershipFactory
 
 NAME = "test_greeting"
@@ -140,7 +140,7 @@ def row(shipped):
 
 
 def _change_url(row):
-    return reverse("admin:program_emailtemplate_change", args=[row.pk])
+    return reverse("admin:notifications_emailtemplate_change", args=[row.pk])
 
 
 @pytest.mark.django_db
@@ -190,7 +190,7 @@ def test_broken_wording_is_refused_next_to_the_field(client, staff, row, data, f
 def test_reset_puts_the_shipped_wording_back(client, staff, row):
     EmailTemplate.objects.filter(pk=row.pk).update(body="Edited")
     response = client.post(
-        reverse("admin:program_emailtemplate_changelist"),
+        reverse("admin:notifications_emailtemplate_changelist"),
         {"action": "reset_to_shipped_wording", "_selected_action": [row.pk]},
     )
     assert response.status_code == 302
@@ -202,7 +202,7 @@ def test_reset_puts_the_shipped_wording_back(client, staff, row):
 @pytest.mark.django_db
 def test_list_marks_edited_templates(client, staff, row):
     EmailTemplate.objects.filter(pk=row.pk).update(body="Edited")
-    response = client.get(reverse("admin:program_emailtemplate_changelist"), {"q": NAME})
+    response = client.get(reverse("admin:notifications_emailtemplate_changelist"), {"q": NAME})
     assert response.status_code == 200
     assert "Greeting" in response.content.decode()
     edited = {obj.language: not mail.is_default(obj) for obj in response.context["cl"].result_list}
@@ -211,8 +211,10 @@ def test_list_marks_edited_templates(client, staff, row):
 
 @pytest.mark.django_db
 def test_templates_cannot_be_added_or_deleted(client, staff, row):
-    assert client.get(reverse("admin:program_emailtemplate_add")).status_code == 403
-    assert client.get(reverse("admin:program_emailtemplate_delete", args=[row.pk])).status_code in (
+    assert client.get(reverse("admin:notifications_emailtemplate_add")).status_code == 403
+    assert client.get(
+        reverse("admin:notifications_emailtemplate_delete", args=[row.pk])
+    ).status_code in (
         403,
         302,
     )
@@ -243,7 +245,7 @@ def test_migrate_installs_wording_shipped_later(shipped):
 def test_html_part_preview_is_framed_from_the_change_page(client, staff, row):
     change = client.get(_change_url(row))
     assert "frame-src 'self'" in change["Content-Security-Policy"]
-    preview_url = reverse("admin:program_emailtemplate_preview", args=[row.pk])
+    preview_url = reverse("admin:notifications_emailtemplate_preview", args=[row.pk])
     assert f'src="{preview_url}"' in change.content.decode()
 
     response = client.get(preview_url)
@@ -259,6 +261,6 @@ def test_html_part_preview_is_framed_from_the_change_page(client, staff, row):
 @pytest.mark.django_db
 def test_html_part_preview_needs_the_program_team(client, row):
     client.force_login(LeadershipFactory().user)
-    response = client.get(reverse("admin:program_emailtemplate_preview", args=[row.pk]))
+    response = client.get(reverse("admin:notifications_emailtemplate_preview", args=[row.pk]))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]

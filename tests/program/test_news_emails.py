@@ -10,16 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from groups.models import OutboxEmail
 from leaders.models import Leadership, User
+from notifications.models import OutboxEmail
 from program import news
 from program.models import NewsItem, QuarterlyCall
 from program.news import (
     digest_period,
-    send_due_news,
-    send_weekly_digests,
+    queue_due_news,
+    queue_weekly_digests,
 )
-from program.tasks import send_digest_emails, send_news_emails
+from program.tasks import queue_digest_emails, queue_news_emails
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
@@ -39,7 +39,7 @@ OFF = User.OptionalEmail.OFF
 NOW = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
 LAST_WEEK = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
 NEXT_WEEK = NOW + timedelta(days=7)
-SCHEDULE_MIGRATION = "program.migrations.0004_news_email"
+SCHEDULE_MIGRATION = "program.migrations.0002_schedules"
 
 
 def leader(*, language: str = "en", optional_email: str = EACH, group=None, role=None) -> User:
@@ -62,12 +62,12 @@ def digests_to(user: User) -> list[OutboxEmail]:
 
 def run_news(capture, now: datetime = NOW) -> dict[str, int]:
     with capture(execute=True):
-        return send_due_news(now=now)
+        return queue_due_news(now=now)
 
 
 def run_digests(capture, now: datetime = NOW) -> dict[str, int]:
     with capture(execute=True):
-        return send_weekly_digests(now=now)
+        return queue_weekly_digests(now=now)
 
 
 # News as it comes ----------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_the_beat_task_sends_the_news(django_capture_on_commit_callbacks):
     NewsItemFactory(published_at=timezone.now() - timedelta(minutes=1))
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = send_news_emails.delay().get()
+        result = queue_news_emails.delay().get()
 
     assert result == {"items": 1, "emails": 1}
     assert len(mail.outbox) == 1
@@ -265,7 +265,7 @@ def test_choosing_the_news_recipients_runs_a_bounded_number_of_queries(
     # savepoint + items (locked) + recipients + keys queued already, per item + mark e-mailed
     # + release
     with django_assert_num_queries(7):
-        counts = send_due_news(now=NOW)
+        counts = queue_due_news(now=NOW)
 
     assert counts == {"items": 2, "emails": 0}
 
@@ -426,7 +426,7 @@ def test_the_beat_task_sends_the_digests(django_capture_on_commit_callbacks):
     NewsItemFactory(published_at=period.start, emailed_at=period.start + timedelta(hours=1))
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = send_digest_emails.delay().get()
+        result = queue_digest_emails.delay().get()
 
     assert result["digests"] == 1
     assert len(mail.outbox) == 1
@@ -446,7 +446,7 @@ def test_choosing_the_digest_recipients_runs_a_bounded_number_of_queries(
 
     # savepoint + news + follow-ups + recipients + keys queued already + release
     with django_assert_num_queries(6):
-        counts = send_weekly_digests(now=NOW)
+        counts = queue_weekly_digests(now=NOW)
 
     assert counts == {"news": 1, "followups": 1, "digests": 0}
 
@@ -456,10 +456,10 @@ def test_choosing_the_digest_recipients_runs_a_bounded_number_of_queries(
 
 def test_the_migration_creates_both_schedules_once():
     news = PeriodicTask.objects.get(name="Send program news")
-    assert news.task == "program.tasks.send_news_emails"
+    assert news.task == "program.tasks.queue_news_emails"
     assert (news.interval.every, news.interval.period) == (1, "hours")
     digests = PeriodicTask.objects.get(name="Send weekly digests")
-    assert digests.task == "program.tasks.send_digest_emails"
+    assert digests.task == "program.tasks.queue_digest_emails"
     assert (digests.interval.every, digests.interval.period) == (1, "hours")  # sends weekly
     migration = importlib.import_module(SCHEDULE_MIGRATION)
     migration.create_schedules(apps, None)
@@ -467,16 +467,3 @@ def test_the_migration_creates_both_schedules_once():
         PeriodicTask.objects.filter(name__in=["Send program news", "Send weekly digests"]).count()
         == 2
     )
-
-
-def test_the_migration_marks_items_published_before_it_as_mailed():
-    item = NewsItemFactory(published_at=NOW - timedelta(days=2))
-    draft = NewsItemFactory(published_at=None)
-    migration = importlib.import_module(SCHEDULE_MIGRATION)
-
-    migration.mark_published_as_emailed(apps, None)
-
-    item.refresh_from_db()
-    draft.refresh_from_db()
-    assert item.emailed_at == item.published_at
-    assert draft.emailed_at is None

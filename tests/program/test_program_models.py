@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from program.models import ContentItem, ProgramRules, RulesAcceptance
+from leaders.models import ProgramRules, RulesAcceptance
+from program.models import ContentItem
 from tests.factories import (
     ContentItemFactory,
     ProgramRulesFactory,

@@ -1,0 +1,150 @@
+"""The code-of-conduct link check (docs/program.md, "Code-of-conduct link check"; Requirement 2).
+
+Once a day every admitted group's code-of-conduct link is asked whether it still answers
+(`meetings.fetch.check_link`: public addresses only, HEAD then GET). Each check is kept in
+CodeOfConductCheck; the group keeps the count of failed checks in a row for its current URL,
+and `groups.requirements.check_code_of_conduct` fails the requirement once that count reaches
+BROKEN_LINK_CHECKS. The compliance reminders read that failure; nothing is e-mailed here.
+"""
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+
+from groups.models import Group
+from meetings.fetch import LinkCheck, check_link, fetching_enabled
+
+from .models import CodeOfConductCheck
+
+logger = logging.getLogger(__name__)
+
+#: A link checked more recently than this is not checked again: the daily run that crashed
+#: resumes where it stopped, and a second run on the same day checks nothing.
+CHECK_INTERVAL = timedelta(hours=20)
+#: Seconds one link may take, HEAD and GET together.
+CHECK_TIMEOUT = 10.0
+#: Links checked by one call; the task calls again while more are due (Celery's time limit).
+DEFAULT_BATCH = 50
+#: Links fetched at the same time, so a batch of slow servers still ends well within the limit.
+FETCH_WORKERS = 8
+
+#: The group's fields that hold the state of the check of its current URL.
+STATE_FIELDS = [
+    "coc_link_checked_at",
+    "coc_link_failures",
+    "coc_link_failing_since",
+    "coc_link_status_code",
+    "coc_link_error",
+]
+
+
+@dataclass(frozen=True)
+class LinkCheckRun:
+    """What one call of `check_code_of_conduct_links` did."""
+
+    checked: int
+    broken: int
+    #: Links still due after this batch: call again.
+    more_due: bool
+
+
+def groups_due_for_link_check(*, now: datetime) -> QuerySet[Group]:
+    """Admitted groups with a code-of-conduct URL not checked in the last CHECK_INTERVAL."""
+    return (
+        Group.objects.admitted()
+        .exclude(code_of_conduct_url="")
+        .filter(
+            Q(coc_link_checked_at__isnull=True) | Q(coc_link_checked_at__lte=now - CHECK_INTERVAL)
+        )
+    )
+
+
+def link_check_reset(group: Group) -> None:
+    """Forget the checks of the old URL (not saved here): a new URL starts with no failures,
+    and is checked on the next run."""
+    group.coc_link_checked_at = None
+    group.coc_link_failures = 0
+    group.coc_link_failing_since = None
+    group.coc_link_status_code = None
+    group.coc_link_error = ""
+
+
+@transaction.atomic
+def link_check_record(
+    *, group_id: int, url: str, result: LinkCheck, now: datetime
+) -> CodeOfConductCheck:
+    """Keep one check of `url` and, if it is still the group's URL, count it.
+
+    A check of a URL the leaders have since changed is kept in the history but says nothing
+    about the new one. Nor is a check counted twice in a day when two runs overlapped.
+    """
+    group = Group.objects.select_for_update().get(pk=group_id)
+    check = CodeOfConductCheck.objects.create(
+        group=group,
+        url=url,
+        checked_at=now,
+        ok=result.ok,
+        status_code=result.status,
+        final_url=result.final_url,
+        error=result.error,
+    )
+    if group.code_of_conduct_url != url:
+        return check
+    last = group.coc_link_checked_at
+    if last is not None and last > now - CHECK_INTERVAL:
+        return check
+    group.coc_link_checked_at = now
+    group.coc_link_status_code = result.status
+    group.coc_link_error = result.error
+    if result.ok:
+        group.coc_link_failures = 0
+        group.coc_link_failing_since = None
+    else:
+        group.coc_link_failures += 1
+        group.coc_link_failing_since = group.coc_link_failing_since or now
+    # Not a change by a person: the group's version stays, so no open edit form goes stale.
+    group.save(update_fields=STATE_FIELDS)
+    return check
+
+
+def _check(url: str) -> LinkCheck:
+    return check_link(url, timeout=CHECK_TIMEOUT)
+
+
+def check_code_of_conduct_links(
+    *,
+    now: datetime,
+    batch: int = DEFAULT_BATCH,
+    check: Callable[[str], LinkCheck] = _check,
+) -> LinkCheckRun:
+    """Check the code-of-conduct links that are due, at most `batch` of them.
+
+    One query picks the batch (the least recently checked first) and one asks whether more
+    are due; each link then costs its fetch and a short transaction recording the result.
+    With fetching switched off (TECHGROUPS_FETCH_ENABLED) nothing is checked or counted.
+    """
+    if not fetching_enabled():
+        logger.info("Code-of-conduct links: not checked, fetching is switched off")
+        return LinkCheckRun(checked=0, broken=0, more_due=False)
+    due = list(
+        groups_due_for_link_check(now=now)
+        .order_by(F("coc_link_checked_at").asc(nulls_first=True), "pk")
+        .values_list("pk", "code_of_conduct_url")[:batch]
+    )
+    broken = 0
+    if due:
+        with ThreadPoolExecutor(max_workers=min(FETCH_WORKERS, len(due))) as pool:
+            results = pool.map(check, [url for _pk, url in due])
+            for (pk, url), result in zip(due, results, strict=True):
+                link_check_record(group_id=pk, url=url, result=result, now=now)
+                broken += not result.ok
+    more_due = groups_due_for_link_check(now=now).exclude(pk__in=[pk for pk, _url in due]).exists()
+    logger.info(
+        "Code-of-conduct links: %d checked, %d broken, more due: %s", len(due), broken, more_due
+    )
+    return LinkCheckRun(checked=len(due), broken=broken, more_due=more_due)

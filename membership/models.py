@@ -1,0 +1,109 @@
+"""A group's membership in the program: the program team's reviews, leave requests and the
+checks of the code-of-conduct link."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Group
+
+
+class Review(models.Model):
+    """A decision of the program team on a group, with the checklist as it stood."""
+
+    class Kind(models.TextChoices):
+        APPLICATION = "application", _("Application")
+        PERIODIC = "periodic", _("Periodic review")
+
+    class Decision(models.TextChoices):
+        ADMIT = "admit", _("Admit")
+        REQUEST_CHANGES = "request_changes", _("Request changes")
+        DECLINE = "decline", _("Decline")
+        KEEP = "keep", _("Keep admitted")
+        INACTIVATE = "inactivate", _("Move to inactive")
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=dj_timezone.now)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    message = models.TextField(_("message to the leaders"), max_length=5000, blank=True)
+    override_reason = models.TextField(
+        _("reason for admitting despite failed requirements"), max_length=2000, blank=True
+    )
+    status_before = models.CharField(max_length=20, choices=Group.Status.choices)
+    status_after = models.CharField(max_length=20, choices=Group.Status.choices)
+    checklist = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    requirements_met = models.PositiveSmallIntegerField(default=0)
+    requirements_total = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        indexes = [models.Index(fields=["group", "-decided_at"], name="review_group_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.group} ({self.decided_at:%Y-%m-%d})"
+
+
+class LeaveRequest(models.Model):
+    """A group's request to leave the program; processed by the program team."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PROCESSED = "processed", _("Processed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="leave_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    processed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group"], condition=Q(status="open"), name="one_open_leave_request"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Leave request of {self.group}"
+
+
+class CodeOfConductCheck(models.Model):
+    """One check of a group's code-of-conduct link (membership/coc.py). Kept, never deleted."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="coc_checks")
+    url = models.TextField(_("address"))
+    checked_at = models.DateTimeField(_("checked"), default=dj_timezone.now)
+    ok = models.BooleanField(_("answered"))
+    status_code = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    #: Where the redirects led, when the check got that far.
+    final_url = models.TextField(_("final address"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+        verbose_name = _("code of conduct check")
+        verbose_name_plural = _("code of conduct checks")
+        indexes = [models.Index(fields=["group", "-checked_at"], name="coc_check_group_idx")]
+
+    def __str__(self) -> str:
+        outcome = "ok" if self.ok else "broken"
+        return f"{self.group}: {outcome} ({self.checked_at:%Y-%m-%d %H:%M})"

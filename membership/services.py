@@ -1,0 +1,605 @@
+"""Changes to groups: each is one named action that writes its audit rows in one transaction."""
+
+import copy
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record, field_changes
+from core.models import AuditEntry
+from groups.emails import program_team_enqueue, program_team_language
+from groups.models import Group
+from leaders.models import Leadership, LeadershipChangeRequest, ProgramRules, RequestStatus
+from leaders.rules import rules_accept
+from leaders.services import (
+    group_invitations_revoke,
+    invitation_create,
+    leadership_end,
+    leadership_start,
+)
+from notifications.models import OutboxEmail
+from notifications.outbox import outbox_enqueue
+
+from .coc import link_check_reset
+from .emails import review_decision_enqueue
+from .models import LeaveRequest, Review
+from .selectors import checklist_for
+
+Status = Group.Status
+Decision = Review.Decision
+
+#: Which decision may be taken on a group in which status, and where it leads (in the order
+#: the decide page offers them: the usual outcome first).
+#: A periodic review that requests changes takes the application's road: the leaders make the
+#: changes and resubmit, the group comes back to the review queue as a resubmission, and
+#: admitting it again keeps its first admission date.
+DECISION_TRANSITIONS: dict[str, dict[str, str]] = {
+    Decision.ADMIT: {
+        Status.SUBMITTED: Status.ADMITTED,
+        Status.CHANGES_REQUESTED: Status.ADMITTED,
+        Status.INACTIVE: Status.ADMITTED,
+    },
+    Decision.KEEP: {Status.ADMITTED: Status.ADMITTED},
+    Decision.REQUEST_CHANGES: {
+        Status.SUBMITTED: Status.CHANGES_REQUESTED,
+        Status.ADMITTED: Status.CHANGES_REQUESTED,
+    },
+    Decision.DECLINE: {
+        Status.SUBMITTED: Status.DECLINED,
+        Status.CHANGES_REQUESTED: Status.DECLINED,
+    },
+    Decision.INACTIVATE: {Status.ADMITTED: Status.INACTIVE},
+}
+
+#: Decisions whose message to the leaders is mandatory (they must know what to do or why).
+MESSAGE_REQUIRED = {Decision.REQUEST_CHANGES, Decision.DECLINE, Decision.INACTIVATE}
+
+#: Fields the program team may edit directly; status and dates change only through decisions.
+STAFF_EDITABLE_FIELDS = [
+    "name",
+    "slug",
+    "city",
+    "country",
+    "timezone",
+    "languages",
+    "description",
+    "home_page_url",
+    "code_of_conduct_url",
+    "event_page_url",
+    "ical_feed_url",
+    "planned_meetings_per_year",
+]
+
+
+class GroupChangedError(Exception):
+    """The group changed after the decider looked at it; they must look again."""
+
+    def __init__(self, group: Group) -> None:
+        super().__init__(
+            _(
+                "%(group)s changed while you were deciding (its status is now “%(status)s”). "
+                "Look at it again and decide on what it is now."
+            )
+            % {"group": group.name, "status": group.get_status_display()}
+        )
+        self.group = group
+
+
+def allowed_decisions(group: Group) -> list[str]:
+    """The decisions the program team can take on the group in its current status."""
+    return [decision for decision, moves in DECISION_TRANSITIONS.items() if group.status in moves]
+
+
+def review_interval() -> timedelta:
+    return timedelta(days=settings.TECHGROUPS_REVIEW_INTERVAL_DAYS)
+
+
+def next_review_date(*, now: datetime) -> date:
+    return timezone.localdate(now) + review_interval()
+
+
+def _bump(group: Group) -> None:
+    group.version += 1
+
+
+def _set_status(
+    group: Group,
+    new_status: str,
+    *,
+    by: Any,
+    now: datetime,
+    why: str | Promise,
+    review: Review | None = None,
+) -> None:
+    old_status = group.status
+    group.status = new_status
+    group.status_changed_at = now
+    audit_record(
+        group=group,
+        actor=by,
+        action=AuditEntry.Action.STATUS_CHANGE,
+        summary=_("Status: %(old)s → %(new)s (%(why)s)")
+        % {"old": Status(old_status).label, "new": Status(new_status).label, "why": why},
+        changes={"status": {"before": old_status, "after": new_status}},
+        review=review,
+    )
+
+
+def _locked(group_id: int) -> Group:
+    return Group.objects.select_for_update().get(pk=group_id)
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    group: Group,
+    by: Any,
+    decision: str,
+    message: str = "",
+    override_reason: str = "",
+    expected_version: int,
+    now: datetime | None = None,
+) -> Review:
+    """Record the program team's decision on a group (docs/program.md, "Joining" and
+    "Periodic review").
+
+    The decision is checked against the group as it is now, in the database: if someone changed
+    it since the decider looked (`expected_version`), nothing is written and GroupChangedError
+    says so. Admitting a group that fails a requirement needs an explicit override reason.
+    The leaders' e-mail is queued for the worker once the transaction commits.
+    """
+    now = now or timezone.now()
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("Choose one of the decisions offered.")})
+    locked = _locked(group.pk)
+    if locked.version != expected_version:
+        raise GroupChangedError(locked)
+    moves = DECISION_TRANSITIONS[decision]
+    if locked.status not in moves:
+        raise ValidationError(
+            {
+                "decision": _("A group that is “%(status)s” cannot get the decision “%(d)s”.")
+                % {"status": locked.get_status_display(), "d": Decision(decision).label}
+            }
+        )
+    message, override_reason = message.strip(), override_reason.strip()
+    if decision in MESSAGE_REQUIRED and not message:
+        raise ValidationError({"message": _("Tell the leaders what to change, or why.")})
+    checklist = checklist_for(locked, now=now)
+    admits = moves[locked.status] == Status.ADMITTED and decision == Decision.ADMIT
+    if admits and not checklist.all_met and not override_reason:
+        failing = ", ".join(result.title for result in checklist.failing)
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "The group fails %(failing)s. To admit it anyway, give the reason."
+                )
+                % {"failing": failing}
+            }
+        )
+    if not admits:
+        override_reason = ""
+
+    status_before = locked.status
+    status_after = moves[locked.status]
+    kind = Review.Kind.PERIODIC if status_before == Status.ADMITTED else Review.Kind.APPLICATION
+    review = Review.objects.create(
+        group=locked,
+        reviewer=by,
+        decided_at=now,
+        kind=kind,
+        decision=decision,
+        message=message,
+        override_reason=override_reason,
+        status_before=status_before,
+        status_after=status_after,
+        checklist=checklist.as_list(),
+        requirements_met=checklist.met,
+        requirements_total=checklist.total,
+    )
+    if status_after != status_before:
+        why = Decision(decision).label
+        _set_status(locked, status_after, by=by, now=now, why=why, review=review)
+    if admits:
+        locked.admitted_at = locked.admitted_at or now  # a re-admission keeps the first date
+    if status_after == Status.ADMITTED:
+        locked.next_review_due = next_review_date(now=now)
+    elif status_after != status_before:
+        locked.next_review_due = None
+    _bump(locked)
+    locked.full_clean()
+    locked.save()
+    audit_record(
+        group=locked,
+        actor=by,
+        action=AuditEntry.Action.REVIEW_DECISION,
+        summary=_("Decision: %(decision)s (%(summary)s)")
+        % {"decision": Decision(decision).label, "summary": checklist.summary},
+        changes={
+            "decision": {"before": "", "after": decision},
+            "message": {"before": "", "after": message},
+            "override_reason": {"before": "", "after": override_reason},
+        },
+        review=review,
+    )
+    review_decision_enqueue(review=review)
+    group.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def group_submit(*, group: Group, by: Any, now: datetime | None = None) -> Group:
+    """A leader submits (or resubmits after changes were requested) the group's application."""
+    now = now or timezone.now()
+    locked = _locked(group.pk)
+    if locked.status not in {Status.DRAFT, Status.CHANGES_REQUESTED}:
+        raise ValidationError(
+            _("Only a draft or an application with changes requested can be submitted.")
+        )
+    resubmitted = locked.status == Status.CHANGES_REQUESTED
+    why = _("resubmitted") if resubmitted else _("submitted")
+    _set_status(locked, Status.SUBMITTED, by=by, now=now, why=why)
+    locked.submitted_at = now
+    _bump(locked)
+    locked.save()
+    with program_team_language():
+        program_team_enqueue(
+            kind="application",
+            key=f"{locked.pk}:v{locked.version}",
+            group=locked,
+            summary=_("Application resubmitted") if resubmitted else _("New application"),
+            details="",
+            admin_path=reverse("admin:groups_group_decide", args=[locked.pk]),
+        )
+    group.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def group_update(*, group: Group, by: Any, data: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Edit a group's details; every change is recorded with its before and after values.
+
+    Only STAFF_EDITABLE_FIELDS can be set: status, dates and the version are not fields of an
+    edit. Returns the recorded changes (empty when nothing changed).
+    """
+    unknown = set(data) - set(STAFF_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    return _edit(group=group, by=by, data=data)
+
+
+def _edit(
+    *, group: Group, by: Any, data: dict[str, Any], unchecked: list[str] | None = None
+) -> dict[str, dict[str, str]]:
+    """Set the fields, validate all but `unchecked`, save and audit what changed."""
+    locked = _locked(group.pk)
+    before = copy.copy(locked)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean(exclude=unchecked)
+    changes = field_changes(before, locked, list(data))
+    if not changes:
+        return {}
+    if "code_of_conduct_url" in changes:
+        link_check_reset(locked)  # the old link's failures say nothing about the new one
+    _bump(locked)
+    locked.save()
+    audit_record(
+        group=locked,
+        actor=by,
+        action=AuditEntry.Action.GROUP_EDIT,
+        summary=_("Edited: %(fields)s") % {"fields": ", ".join(sorted(changes))},
+        changes=changes,
+    )
+    group.refresh_from_db()
+    return changes
+
+
+# The leaders' portal ------------------------------------------------------------------------
+
+#: Fields a group's leader or co-leader may edit in the portal: the staff's list without the
+#: slug (the group's address stays put); status, dates and the version are never edited.
+LEADER_EDITABLE_FIELDS = [name for name in STAFF_EDITABLE_FIELDS if name != "slug"]
+
+#: What step 1 of an application asks; the draft is created from these.
+APPLICATION_DRAFT_FIELDS = ["name", "city", "country", "timezone", "languages", "description"]
+
+#: Statuses in which the application's steps may still be edited.
+APPLICATION_EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
+
+SLUG_MAX_LENGTH = Group._meta.get_field("slug").max_length or 140
+#: Paths under /groups/ that are pages, not groups.
+RESERVED_SLUGS = frozenset({"apply", "code-of-conduct-example"})
+
+
+def unique_group_slug(name: str) -> str:
+    """A slug for a new group from its name; a numbered suffix when the name is taken."""
+    base = slugify(name)[: SLUG_MAX_LENGTH - 8].strip("-") or "group"
+    taken = set(Group.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= RESERVED_SLUGS
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+@transaction.atomic
+def group_create_draft(*, by: Any, data: dict[str, Any], now: datetime | None = None) -> Group:
+    """Start an application (PROGRAM.md, "Joining"): a draft group led by the applicant.
+
+    The draft has no home page yet; the application's "links" step asks for it. The applicant
+    becomes the group's leader, its primary contact (requirement 1).
+    """
+    unknown = set(data) - set(APPLICATION_DRAFT_FIELDS)
+    if unknown:
+        raise ValueError(f"not a field of a new application: {sorted(unknown)}")
+    now = now or timezone.now()
+    group = Group(
+        **data,
+        slug=unique_group_slug(str(data.get("name", ""))),
+        status=Status.DRAFT,
+        status_changed_at=now,
+        created_at=now,
+    )
+    group.full_clean(exclude=["home_page_url"])
+    group.save()
+    audit_record(
+        group=group,
+        actor=by,
+        action=AuditEntry.Action.GROUP_EDIT,
+        summary=_("Application started: %(name)s") % {"name": group.name},
+        changes={
+            name: {"before": "", "after": Group._meta.get_field(name).value_to_string(group)}  # type: ignore[union-attr]
+            for name in data
+        },
+    )
+    leadership_start(group=group, user=by, role=Leadership.Role.LEADER, by=by, now=now)
+    return group
+
+
+@transaction.atomic
+def group_update_by_leader(
+    *, group: Group, by: Any, data: dict[str, Any]
+) -> dict[str, dict[str, str]]:
+    """A leader or co-leader edits the group's details: only LEADER_EDITABLE_FIELDS.
+
+    Every change is recorded as `group_update` records it, so the program team sees what
+    changed on an admitted group, who changed it and when. A draft gets its home page in the
+    application's "links" step, so until then its other details can be saved without one.
+    """
+    unknown = set(data) - set(LEADER_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable by a leader: {sorted(unknown)}")
+    draft_without_home_page = (
+        group.status == Status.DRAFT and not group.home_page_url and "home_page_url" not in data
+    )
+    return _edit(
+        group=group,
+        by=by,
+        data=data,
+        unchecked=["home_page_url"] if draft_without_home_page else None,
+    )
+
+
+@transaction.atomic
+def application_rules_confirm(
+    *,
+    group: Group,
+    by: Any,
+    accept_rules_version: int | None,
+    co_leader_email: str = "",
+    now: datetime | None = None,
+) -> None:
+    """The application's rules step: accept the current program rules, invite a co-leader.
+
+    `accept_rules_version` is the version the applicant read and accepted (requirement 5); if
+    the rules changed meanwhile nothing is recorded and they are asked to read the new ones.
+    The co-leader (requirement 1) is invited by e-mail and accepts the rules when joining.
+    """
+    now = now or timezone.now()
+    if group.status not in APPLICATION_EDITABLE_STATUSES:
+        raise ValidationError(_("This application has been submitted and can no longer change."))
+    rules = ProgramRules.objects.current()
+    if accept_rules_version is not None:
+        if rules is None or rules.version != accept_rules_version:
+            raise ValidationError(
+                {
+                    "accept_rules": _(
+                        "The program rules changed while you were reading them. Read the new "
+                        "version and accept it."
+                    )
+                }
+            )
+        rules_accept(user=by, rules=rules)
+    email = co_leader_email.strip()
+    if email:
+        try:
+            invitation_create(group=group, email=email, by=by, now=now)
+        except ValidationError as error:
+            messages = error.message_dict.get("email", error.messages)
+            raise ValidationError({"co_leader_email": messages}) from error
+
+
+@transaction.atomic
+def leave_request_create(
+    *, group: Group, by: Any, reason: str, now: datetime | None = None
+) -> LeaveRequest:
+    """A group asks to leave the program (PROGRAM.md, "Leaving"); the program team processes it.
+
+    A group has at most one open request; its history is kept whatever the team decides.
+    """
+    now = now or timezone.now()
+    locked = _locked(group.pk)
+    if locked.status == Status.LEFT:
+        raise ValidationError(_("This group has already left the program."))
+    existing = locked.leave_requests.filter(status=LeaveRequest.Status.OPEN).first()
+    if existing is not None:
+        raise ValidationError(
+            _(
+                "Your group already asked to leave the program on %(date)s. The program team "
+                "will process that request; there is no need to send another."
+            )
+            % {"date": date_format(timezone.localtime(existing.created_at), "DATE_FORMAT")}
+        )
+    reason = reason.strip()
+    limit = LeaveRequest._meta.get_field("reason").max_length or 2000
+    if len(reason) > limit:  # a TextField's max_length binds forms only, so check it here
+        raise ValidationError(
+            {
+                "reason": _("Keep the reason to at most %(limit)d characters (it has %(n)d).")
+                % {"limit": limit, "n": len(reason)}
+            }
+        )
+    request = LeaveRequest(group=locked, requested_by=by, reason=reason, created_at=now)
+    request.full_clean()
+    request.save()
+    audit_record(
+        group=locked,
+        actor=by,
+        action=AuditEntry.Action.REQUEST,
+        summary=_("Asked to leave the program"),
+        changes={"leave_request": {"before": "", "after": request.reason}},
+    )
+    with program_team_language():
+        program_team_enqueue(
+            kind="leave_request",
+            key=str(request.pk),
+            group=locked,
+            summary=_("Request to leave the program"),
+            details=request.reason,
+            admin_path=reverse("admin:membership_leaverequest_change", args=[request.pk]),
+        )
+    return request
+
+
+# The program team processes a leave request (the review queue, groups/queue.py) -------------
+
+
+def _leave_processed_enqueue(
+    *, request: LeaveRequest, leaderships: list[Leadership]
+) -> list[OutboxEmail]:
+    """Tell the group's leaders (as they were until now) that the group has left, each in
+    their own language; once per request and person."""
+    return [
+        outbox_enqueue(
+            key=f"leave_processed:request-{request.pk}:user-{leadership.user.pk}",
+            kind="leave_processed",
+            to=leadership.user.email,
+            language=leadership.user.preferred_language,
+            template="leave_processed",
+            inputs={"leave_request": request, "user": leadership.user},
+            group=request.group,
+            user=leadership.user,
+        )
+        for leadership in leaderships
+    ]
+
+
+def _locked_open_leave_request(request: LeaveRequest) -> LeaveRequest:
+    locked = (
+        LeaveRequest.objects.select_for_update(of=("self",))
+        .select_related("group", "requested_by", "processed_by")
+        .get(pk=request.pk)
+    )
+    if locked.status != LeaveRequest.Status.OPEN:
+        when = date_format(timezone.localtime(locked.processed_at or locked.created_at))
+        raise ValidationError(
+            _("This leave request is already %(status)s (%(when)s); nothing was changed.")
+            % {"status": locked.get_status_display().lower(), "when": when}
+        )
+    return locked
+
+
+@transaction.atomic
+def leave_request_process(
+    *, request: LeaveRequest, by: Any, now: datetime | None = None
+) -> LeaveRequest:
+    """The program team processes a group's request to leave (PROGRAM.md, "Leaving").
+
+    The group moves to "left" (audited), every active leadership ends as "the group left the
+    program" (the rows stay as history), pending co-leader invitations are revoked, open
+    leadership change requests are closed with a note, the request is marked processed, and
+    the leaders are e-mailed: all or nothing. A request that is no longer open is refused.
+    """
+    now = now or timezone.now()
+    locked = _locked_open_leave_request(request)
+    group = _locked(locked.group_id)
+    leaderships = list(
+        Leadership.objects.active().filter(group=group).select_related("user").order_by("role")
+    )
+    if group.status != Status.LEFT:
+        _set_status(group, Status.LEFT, by=by, now=now, why=_("leave request processed"))
+        group.next_review_due = None
+        _bump(group)
+        group.full_clean()
+        group.save()
+    for leadership in leaderships:
+        leadership_end(
+            leadership=leadership, by=by, reason=Leadership.EndReason.GROUP_LEFT, now=now
+        )
+    why = _("the group left the program")
+    group_invitations_revoke(group=group, by=by, why=why, now=now)
+    LeadershipChangeRequest.objects.filter(group=group, status=RequestStatus.OPEN).update(
+        status=RequestStatus.PROCESSED,
+        processed_by=by,
+        processed_at=now,
+        staff_note=_("Closed: the group left the program."),
+    )
+    locked.status = LeaveRequest.Status.PROCESSED
+    locked.processed_by = by
+    locked.processed_at = now
+    locked.save()
+    locked.group = group
+    audit_record(
+        group=group,
+        actor=by,
+        action=AuditEntry.Action.REQUEST,
+        summary=_("Leave request processed: the group left the program"),
+        changes={"leave_request": {"before": "open", "after": "processed"}},
+    )
+    _leave_processed_enqueue(request=locked, leaderships=leaderships)
+    request.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def leave_request_withdraw(
+    *, request: LeaveRequest, by: Any, note: str, now: datetime | None = None
+) -> LeaveRequest:
+    """Record that the group withdrew its request to leave (it told the program team): the
+    group stays as it is. The note says how the team learnt it and is kept in the audit trail.
+    """
+    now = now or timezone.now()
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Say how the group withdrew its request.")})
+    if len(note) > 2000:
+        raise ValidationError({"note": _("Keep the note to at most 2000 characters.")})
+    locked = _locked_open_leave_request(request)
+    locked.status = LeaveRequest.Status.WITHDRAWN
+    locked.processed_by = by
+    locked.processed_at = now
+    locked.save()
+    audit_record(
+        group=locked.group,
+        actor=by,
+        action=AuditEntry.Action.REQUEST,
+        summary=_("Leave request withdrawn: %(note)s") % {"note": note},
+        changes={
+            "leave_request": {"before": "open", "after": "withdrawn"},
+            "note": {"before": "", "after": note},
+        },
+    )
+    request.refresh_from_db()
+    return locked

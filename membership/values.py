@@ -1,0 +1,26 @@
+"""A review and a leave request as e-mail templates see them (notifications/values.py)."""
+
+from typing import Any
+
+from .models import LeaveRequest, Review
+
+
+def review_values(review: Review) -> dict[str, Any]:
+    """A decision of the program team: what it decided, when, and its message to the leaders.
+
+    `get_decision_display` keeps the name the shipped wording has always used."""
+    return {
+        "kind": review.kind,
+        "decision": review.decision,
+        "get_decision_display": review.get_decision_display(),
+        "decided_at": review.decided_at,
+        "message": review.message,
+    }
+
+
+def leave_request_values(request: LeaveRequest) -> dict[str, Any]:
+    return {
+        "reason": request.reason,
+        "created_at": request.created_at,
+        "processed_at": request.processed_at,
+    }

@@ -1,0 +1,227 @@
+"""The group dashboard: status, checklist, next review, the meetings chart and open requests."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from groups.models import Group
+from leaders.models import Leadership
+from membership.models import LeaveRequest, Review
+from membership.services import review_decide
+from tests.factories import (
+    LeadershipFactory,
+    MeetingFactory,
+    ProgramRulesFactory,
+    RulesAcceptanceFactory,
+    StaffFactory,
+)
+from tests.membership.test_apply_views import VISITORS, query_count, sign_in
+from tests.membership.test_portal_services import draft_group, leader_of, led_group
+from tests.test_security import inline_code_in
+
+pytestmark = pytest.mark.django_db
+
+Status = Group.Status
+
+
+def dashboard_url(group: Group) -> str:
+    return reverse("groups:dashboard", kwargs={"slug": group.slug})
+
+
+def admitted_group(**kwargs) -> Group:
+    """An admitted group whose contacts accepted the rules, with a review due in 90 days."""
+    rules = ProgramRulesFactory(version=1)
+    group = led_group(
+        admitted=True, next_review_due=timezone.localdate() + timedelta(days=90), **kwargs
+    )
+    for leadership in group.leaderships.all():
+        RulesAcceptanceFactory(user=leadership.user, rules=rules)
+    return group
+
+
+def bars_of(content: str) -> list[str]:
+    return re.findall(r'<rect class="chart-bar[^"]*"', content)
+
+
+@pytest.mark.parametrize(("visitor", "expected"), VISITORS.items())
+def test_dashboard_answers_each_visitor(client, visitor, expected):
+    group = admitted_group()
+    sign_in(client, visitor, group)
+
+    response = client.get(dashboard_url(group))
+
+    assert response.status_code == expected
+    if expected == 302:
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_group_whose_leader_stepped_down_is_not_theirs_any_more(client):
+    group = admitted_group()
+    leadership = group.leaderships.get(role=Leadership.Role.CO_LEADER)
+    leadership.ended_at = timezone.now()
+    leadership.end_reason = Leadership.EndReason.STEPPED_DOWN
+    leadership.save()
+    client.force_login(leadership.user)
+
+    assert client.get(dashboard_url(group)).status_code == 404
+
+
+def test_dashboard_shows_status_role_and_next_review(client):
+    group = admitted_group()
+    client.force_login(leader_of(group))
+
+    content = client.get(dashboard_url(group)).content.decode()
+
+    assert "Admitted" in content
+    assert "Leader (primary contact)" in content
+    assert "Next review due" in content
+    assert formats.date_format(group.next_review_due, "DATE_FORMAT") in content
+
+
+def test_dashboard_shows_the_program_checklist(client):
+    group = admitted_group(code_of_conduct_url="")
+    client.force_login(leader_of(group))
+
+    content = client.get(dashboard_url(group)).content.decode()
+
+    assert "The program's requirements" in content
+    assert "Add the address of your code of conduct" in content
+    assert reverse("groups:edit", kwargs={"slug": group.slug}) in content
+
+
+def test_dashboard_counts_azure_meetings_of_the_last_12_months_against_the_minimum(client):
+    group = admitted_group()
+    now = timezone.now()
+    for days in (5, 35, 65, 95):
+        MeetingFactory(group=group, starts_at=now - timedelta(days=days))
+    MeetingFactory(group=group, starts_at=now - timedelta(days=15), is_azure_related=False)
+    MeetingFactory(group=group, starts_at=now - timedelta(days=400))
+    client.force_login(leader_of(group))
+
+    response = client.get(dashboard_url(group))
+    content = response.content.decode()
+
+    assert response.context["overview"].azure_meeting_count == 4
+    assert '<span class="meeting-count">4</span>' in content
+    assert "of at least 6 a year" in content
+    assert "Only 4 Azure-related meetings in the last 12 months" in content
+
+
+def test_dashboard_draws_one_bar_per_month_as_svg_with_a_table_alternative(client):
+    group = admitted_group()
+    MeetingFactory(group=group, starts_at=timezone.now() - timedelta(days=20))
+    client.force_login(leader_of(group))
+
+    response = client.get(dashboard_url(group))
+    content = response.content.decode()
+
+    months = response.context["overview"].months
+    assert len(bars_of(content)) == len(months)
+    assert sum(month.count for month in months) == 1
+    assert '<svg class="meeting-chart-svg"' in content
+    assert 'role="img"' in content
+    assert '<title id="chart-title">Azure-related meetings per month</title>' in content
+    assert content.count('<th scope="row" class="fw-normal">') == len(months)
+
+
+def test_the_chart_stays_readable_in_swedish_where_decimals_take_a_comma(client):
+    group = admitted_group()
+    MeetingFactory(group=group, starts_at=timezone.now() - timedelta(days=20))
+    client.force_login(leader_of(group))
+
+    content = client.get(dashboard_url(group), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+
+    rects = re.findall(r"<rect [^>]*>", content)
+    assert rects
+    assert not any("," in rect for rect in rects)
+
+
+def test_dashboard_page_has_no_inline_code(client):
+    group = admitted_group()
+    MeetingFactory(group=group)
+    client.force_login(leader_of(group))
+
+    found = inline_code_in(client.get(dashboard_url(group)).content.decode())
+
+    assert found.problems == []
+    assert found.external == []
+
+
+def test_dashboard_shows_the_message_when_changes_are_requested(client):
+    group = led_group(status=Status.SUBMITTED)
+    review_decide(
+        group=group,
+        by=StaffFactory(),
+        decision=Review.Decision.REQUEST_CHANGES,
+        message="Please add the iCal feed.",
+        expected_version=group.version,
+    )
+    client.force_login(leader_of(group, Leadership.Role.CO_LEADER))
+
+    content = client.get(dashboard_url(group)).content.decode()
+
+    assert "The program team asks for changes" in content
+    assert "Please add the iCal feed." in content
+    assert reverse("groups:apply_step", kwargs={"slug": group.slug, "step": "review"}) in content
+
+
+def test_dashboard_of_a_draft_offers_to_continue_the_application(client):
+    group = draft_group(planned_meetings_per_year=None)
+    client.force_login(leader_of(group))
+
+    content = client.get(dashboard_url(group)).content.decode()
+
+    assert "Your application is a draft" in content
+    assert reverse("groups:apply_step", kwargs={"slug": group.slug, "step": "meetings"}) in content
+
+
+def test_dashboard_shows_an_open_leave_request(client):
+    group = admitted_group()
+    LeaveRequest.objects.create(group=group, requested_by=leader_of(group), reason="Merging.")
+    client.force_login(leader_of(group))
+
+    content = client.get(dashboard_url(group)).content.decode()
+
+    assert "Request to leave the program" in content
+    assert "The request is open until the program team processes it" in content
+
+
+def test_dashboard_links_to_the_group_s_other_pages(client):
+    group = admitted_group()
+    client.force_login(leader_of(group))
+
+    content = client.get(dashboard_url(group)).content.decode()
+
+    for name in (
+        "groups:status",
+        "groups:edit",
+        "groups:leave",
+        "meetings:list",
+        "meetings:add",
+        "meetings:import",
+        "leaders:people",
+    ):
+        assert reverse(name, kwargs={"slug": group.slug}) in content
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    group = admitted_group()
+    client.force_login(leader_of(group))
+    few = query_count(lambda: client.get(dashboard_url(group)))
+    now = timezone.now()
+    for days in range(3, 360, 9):
+        MeetingFactory(group=group, starts_at=now - timedelta(days=days))
+    LeaveRequest.objects.create(group=group, requested_by=leader_of(group), reason="Merging.")
+    for _ in range(3):
+        LeadershipFactory(group=group, ended_at=now, end_reason="stepped_down")
+
+    with django_assert_num_queries(few):
+        response = client.get(dashboard_url(group))
+
+    assert response.context["overview"].azure_meeting_count == 40
+    # session, user, group, rules version, facts (3), latest review, leave request,
+    # rules accepted, role, and the layout's menu
+    assert few == 12
