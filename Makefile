@@ -1,7 +1,7 @@
 # The project's commands, the same on every machine (README: "Quick start").
 #   make run    the portal with demo data on http://127.0.0.1:8000/, worker and beat beside it
 #   make test   the whole suite on PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379)
-#   make lint   ruff, formatting, mypy and a missing-migrations check
+#   make lint   ruff, formatting, mypy, the import contracts and a missing-migrations check
 #   make ci     lint, then test
 #   make bench  the page benchmark on 10,000 demo groups (bench-quick: a quick smoke run)
 
@@ -38,6 +38,7 @@ lint: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy .
+	$(RUN) lint-imports
 	DJANGO_SETTINGS_MODULE=techgroups.settings.dev DATABASE_URL=sqlite://:memory: \
 	  $(MANAGE) makemigrations --check --dry-run
 

@@ -112,8 +112,8 @@ def visitors() -> dict[str, Any]:
     from allauth.mfa.models import Authenticator
     from django.test import Client
 
+    from demo.management.commands.seed_demo import LEADER_EMAIL, STAFF_EMAIL
     from leaders.models import User
-    from membership.management.commands.seed_demo import LEADER_EMAIL, STAFF_EMAIL
 
     try:
         leader = User.objects.get(email=LEADER_EMAIL)
@@ -144,8 +144,8 @@ def pages() -> list[Page]:
     """The pages measured, in the order printed (the bare page's visitors come from these)."""
     from django.urls import reverse
 
+    from demo.management.commands.seed_demo import LEADER_EMAIL
     from groups.models import Group
-    from membership.management.commands.seed_demo import LEADER_EMAIL
 
     featured = (
         Group.objects.filter(

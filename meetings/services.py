@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -284,11 +285,14 @@ def _stale_reason(feed_import: FeedImport) -> str:
     return _("The import did not finish in time. Start it again.")
 
 
-def _feed_import_enqueue(pk: int) -> None:
-    from .tasks import import_feed  # the task module imports this one
+#: The task that runs one import (meetings/tasks.py).
+IMPORT_TASK = "meetings.tasks.import_feed"
 
+
+def _feed_import_enqueue(pk: int) -> None:
     try:
-        import_feed.delay(pk)
+        # By name: the task module imports this one (MeetingsConfig.ready imports it).
+        current_app.tasks[IMPORT_TASK].delay(pk)
     except BROKER_ERRORS as error:
         logger.warning("Feed import %s not queued: broker unreachable (%s)", pk, error)
         FeedImport.objects.filter(pk=pk, status=FeedImport.Status.QUEUED).update(

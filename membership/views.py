@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from core.charts import monthly_bar_chart
 from core.forms import add_service_errors
 from groups.models import Group
 from leaders.access import group_for_leader_or_404, role_in
 from leaders.models import Leadership
 from leaders.rules import current_rules_for, user_accepted_current_rules
 
+from .charts import monthly_bar_chart
 from .forms import (
     ApplicationGroupForm,
     ApplicationLinksForm,

@@ -26,3 +26,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_install_new_email_templates, sender=self)
+        from . import tasks  # noqa: F401 - registers the tasks the outbox starts by name

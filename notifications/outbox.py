@@ -32,6 +32,7 @@ from functools import partial
 from types import TracebackType
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -110,6 +111,8 @@ def _due(now: datetime) -> Q:
     return pending | never_handed | abandoned
 
 
+#: The task that delivers one row (notifications/tasks.py).
+DELIVER_TASK = "notifications.tasks.deliver_outbox_email"
 #: After the broker failed, this process stops nudging for this many seconds: a connection
 #: attempt costs the web request most of a second, and the sweep delivers within a minute.
 BROKER_PAUSE = 30.0
@@ -119,12 +122,11 @@ _broker_paused_until = 0.0
 def outbox_nudge(pk: int) -> None:
     """Ask the worker to deliver a row now; if the broker is down, the sweep delivers it later."""
     global _broker_paused_until
-    from .tasks import deliver_outbox_email
-
     if time.monotonic() < _broker_paused_until:
         return
     try:
-        deliver_outbox_email.delay(pk)
+        # By name: the task module imports this one (NotificationsConfig.ready imports it).
+        current_app.tasks[DELIVER_TASK].delay(pk)
     except BROKER_ERRORS as error:
         _broker_paused_until = time.monotonic() + BROKER_PAUSE
         logger.warning(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
-from core.charts import Tick
+from membership.charts import Tick
 
 from .overview import Overview
 

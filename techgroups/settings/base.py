@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "reporting",
     "directory",
     "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [

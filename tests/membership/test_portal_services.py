@@ -8,11 +8,11 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.charts import monthly_bar_chart
 from core.models import AuditEntry
 from groups.models import Group
 from leaders.models import CoLeaderInvitation, Leadership, RulesAcceptance
 from leaders.rules import user_accepted_current_rules
+from membership.charts import monthly_bar_chart
 from membership.models import LeaveRequest, Review
 from membership.selectors import (
     MonthCount,

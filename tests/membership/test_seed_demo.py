@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from demo.management.commands.seed_demo import DEMO_PASSWORD
 from groups.models import Group
 from leaders.models import (
     CoLeaderInvitation,
@@ -18,7 +19,6 @@ from leaders.models import (
     User,
 )
 from meetings.models import Meeting
-from membership.management.commands.seed_demo import DEMO_PASSWORD
 from membership.models import LeaveRequest, Review
 from membership.selectors import checklist_for
 from program.models import ContentItem, NewsItem, QuarterlyCall

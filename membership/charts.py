@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from membership.selectors import MonthCount
+from .selectors import MonthCount
 
 WIDTH = 600
 HEIGHT = 236
