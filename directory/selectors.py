@@ -50,7 +50,7 @@ FEED_REFRESH = timedelta(hours=6)
 
 def public_groups() -> GroupQuerySet:
     """The groups the public may see: admitted ones, and only those."""
-    return Group.objects.admitted()
+    return Group.objects.with_benefits()
 
 
 def upcoming_meetings_of_admitted_groups(*, now: datetime) -> QuerySet[Meeting]:

@@ -49,9 +49,13 @@ class GroupQuerySet(models.QuerySet["Group"]):
     def admitted(self) -> "GroupQuerySet":
         return self.filter(status=Group.Status.ADMITTED)
 
-    def in_program(self) -> "GroupQuerySet":
-        """Groups that hold the program's benefits: admitted ones."""
-        return self.admitted()
+    def with_benefits(self) -> "GroupQuerySet":
+        """Groups whose leaders get the program's benefits (Group.BENEFITS_APPLY)."""
+        return self.filter(Group.benefits_q())
+
+    def under_review(self) -> "GroupQuerySet":
+        """Applications the program team has before it or has sent back (Group.UNDER_REVIEW)."""
+        return self.filter(status__in=Group.UNDER_REVIEW)
 
 
 class Group(models.Model):
@@ -112,6 +116,14 @@ class Group(models.Model):
     )
     coc_link_error = models.TextField(_("code of conduct link error"), blank=True, editable=False)
 
+    #: The status sets the program's rules speak of, defined here once (docs/program.md,
+    #: "Group statuses"). An application the leaders may still edit and (re)submit:
+    EDITABLE_APPLICATION = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
+    #: An application submitted to the program team, or sent back to the leaders:
+    UNDER_REVIEW = frozenset({Status.SUBMITTED, Status.CHANGES_REQUESTED})
+    #: The program's benefits apply (quarterly calls, content, news, the Leaders Hub):
+    BENEFITS_APPLY = frozenset({Status.ADMITTED})
+
     objects = GroupQuerySet.as_manager()
 
     class Meta:
@@ -138,3 +150,17 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def application_editable(self) -> bool:
+        return self.status in self.EDITABLE_APPLICATION
+
+    @property
+    def benefits_apply(self) -> bool:
+        return self.status in self.BENEFITS_APPLY
+
+    @classmethod
+    def benefits_q(cls, prefix: str = "") -> Q:
+        """The benefits condition as a filter, on a relation to groups when `prefix` names one
+        (e.g. "group__" on leaderships)."""
+        return Q(**{f"{prefix}status__in": sorted(cls.BENEFITS_APPLY)})

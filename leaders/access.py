@@ -28,7 +28,7 @@ def group_for_leader_or_404(user: Any, slug: str) -> Group:
 
 def leads_admitted_group(user: Any) -> bool:
     """Calls, content and news are for leaders of admitted groups (PROGRAM.md, benefits)."""
-    return groups_led_by(user).admitted().exists()
+    return groups_led_by(user).with_benefits().exists()
 
 
 def role_in(group: Group, user: Any) -> str | None:

@@ -283,7 +283,7 @@ def application_steps_done(group: Group, *, rules_accepted: bool) -> dict[str, b
         "links": bool(group.home_page_url),
         "meetings": group.planned_meetings_per_year is not None,
         "rules": rules_accepted,
-        "review": group.status not in {Group.Status.DRAFT, Group.Status.CHANGES_REQUESTED},
+        "review": not group.application_editable,
     }
 
 

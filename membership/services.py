@@ -241,7 +241,7 @@ def group_submit(*, group: Group, by: Any, now: datetime | None = None) -> Group
     """A leader submits (or resubmits after changes were requested) the group's application."""
     now = now or timezone.now()
     locked = _locked(group.pk)
-    if locked.status not in {Status.DRAFT, Status.CHANGES_REQUESTED}:
+    if not locked.application_editable:
         raise ValidationError(
             _("Only a draft or an application with changes requested can be submitted.")
         )
@@ -314,7 +314,6 @@ LEADER_EDITABLE_FIELDS = [name for name in STAFF_EDITABLE_FIELDS if name != "slu
 APPLICATION_DRAFT_FIELDS = ["name", "city", "country", "timezone", "languages", "description"]
 
 #: Statuses in which the application's steps may still be edited.
-APPLICATION_EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
 
 SLUG_MAX_LENGTH = Group._meta.get_field("slug").max_length or 140
 #: Paths under /groups/ that are pages, not groups.
@@ -408,7 +407,7 @@ def application_rules_confirm(
     The co-leader (requirement 1) is invited by e-mail and accepts the rules when joining.
     """
     now = now or timezone.now()
-    if group.status not in APPLICATION_EDITABLE_STATUSES:
+    if not group.application_editable:
         raise ValidationError(_("This application has been submitted and can no longer change."))
     rules = ProgramRules.objects.current()
     if accept_rules_version is not None:

@@ -50,7 +50,6 @@ from .selectors import (
     pending_invitation,
 )
 from .services import (
-    APPLICATION_EDITABLE_STATUSES,
     LEADER_EDITABLE_FIELDS,
     application_rules_confirm,
     group_create_draft,
@@ -97,7 +96,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         {
             "group": group,
             "role_label": _role_label(group.my_role),  # type: ignore[attr-defined]
-            "can_continue": group.status in APPLICATION_EDITABLE_STATUSES,
+            "can_continue": group.application_editable,
             "next_step": application_next_step(group, rules_accepted=rules_accepted),
         }
         for group in groups_with_role(request.user)
@@ -120,11 +119,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                 request, _("Your application for %(name)s is saved as a draft.") % {"name": group}
             )
             return redirect("groups:apply_step", slug=group.slug, step="links")
-    drafts = [
-        group
-        for group in groups_with_role(request.user)
-        if group.status in APPLICATION_EDITABLE_STATUSES
-    ]
+    drafts = [group for group in groups_with_role(request.user) if group.application_editable]
     return render(
         request,
         "groups/apply_group.html",
@@ -168,7 +163,7 @@ def apply_step(request: HttpRequest, slug: str, step: str) -> HttpResponse:
     group = group_for_leader_or_404(request.user, slug)
     if step not in APPLICATION_STEPS:
         raise Http404
-    if group.status not in APPLICATION_EDITABLE_STATUSES:
+    if not group.application_editable:
         messages.info(
             request,
             _(
@@ -306,7 +301,7 @@ def status(request: HttpRequest, slug: str) -> HttpResponse:
             "group": group,
             "timeline": timeline,
             "latest_decision": latest_decision,
-            "can_edit_application": group.status in APPLICATION_EDITABLE_STATUSES,
+            "can_edit_application": group.application_editable,
         },
     )
 
@@ -326,7 +321,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "overview": overview,
             "checklist": overview.checklist,
             "chart": monthly_bar_chart(overview.months),
-            "can_edit_application": group.status in APPLICATION_EDITABLE_STATUSES,
+            "can_edit_application": group.application_editable,
             "next_step": application_next_step(group, rules_accepted=rules_accepted),
         },
     )

@@ -77,7 +77,7 @@ def call_recipients() -> list[CallRecipient]:
     """Every active leader and co-leader of an admitted group, once each: one query."""
     leaderships = (
         Leadership.objects.active()
-        .filter(group__status=Group.Status.ADMITTED, user__is_active=True)
+        .filter(Group.benefits_q("group__"), user__is_active=True)
         .select_related("user", "group")
         .order_by("user_id", "group__name")
     )

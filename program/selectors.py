@@ -50,7 +50,7 @@ def call_for_calendar(*, pk: int) -> QuarterlyCall | None:
 
 def viewer_group(user: Any) -> Group | None:
     """The admitted group whose time zone the program pages use: the first one admitted."""
-    return groups_led_by(user).admitted().order_by("admitted_at", "pk").first()
+    return groups_led_by(user).with_benefits().order_by("admitted_at", "pk").first()
 
 
 def viewer_timezone(group: Group | None) -> zoneinfo.ZoneInfo:

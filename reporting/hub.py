@@ -48,7 +48,7 @@ def hub_access_rows() -> Iterator[tuple[Any, ...]]:
     roles = choice_label(Leadership.Role).prepare()
     leaderships = (
         Leadership.objects.active()
-        .filter(group__status=Group.Status.ADMITTED)
+        .filter(Group.benefits_q("group__"))
         .order_by("group__name", "group_id", "-role", "user__email")
         .values_list(
             "user__tech_community_id",
@@ -78,10 +78,8 @@ def hub_revoke_rows(*, since: date) -> Iterator[tuple[Any, ...]]:
     `since` lost its leaders' access then, so a role ending there later is not listed again.
     """
     start = _start_of_day(since)
-    admitted = Q(group__status=Group.Status.ADMITTED)
-    still_in = Leadership.objects.active().filter(
-        group__status=Group.Status.ADMITTED, user=OuterRef("user")
-    )
+    admitted = Group.benefits_q("group__")
+    still_in = Leadership.objects.active().filter(admitted, user=OuterRef("user"))
     role_ended = Q(ended_at__gte=start, group__admitted_at__lte=F("ended_at"))
     group_stopped = Q(ended_at__isnull=True) & ~admitted
     group_went_first = Q(ended_at__isnull=True) | (

@@ -66,7 +66,7 @@ CALLS = 6
 AT_RISK_LIMIT = 50
 
 #: Applications the program team has before it (drafts are not counted as applying).
-APPLYING = (Status.SUBMITTED, Status.CHANGES_REQUESTED)
+APPLYING = tuple(sorted(Group.UNDER_REVIEW))
 
 
 class Concern(StrEnum):
