@@ -12,11 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from groups.models import Group
 from groups.values import group_values, sample_group
-from leaders.models import Leadership, User
+from leaders.models import User
 from leaders.values import sample_user
 from notifications.mail import EmailKind, register_email
-from notifications.models import OutboxEmail
-from notifications.outbox import outbox_enqueue
 from notifications.values import recipient_values, site_url
 
 from .models import LeaveRequest, Review
@@ -116,30 +114,3 @@ register_email(
         sample=leave_processed_sample,
     )
 )
-
-
-# Queuing ------------------------------------------------------------------------------
-
-
-def review_decision_enqueue(*, review: Review) -> list[OutboxEmail]:
-    """Queue a decision's e-mail to the group's active leader and co-leader.
-
-    Called inside the deciding transaction: the e-mails exist exactly when the decision does.
-    """
-    leaderships = Leadership.objects.active().filter(group=review.group).select_related("user")
-    emails = []
-    for leadership in leaderships:
-        user = leadership.user
-        emails.append(
-            outbox_enqueue(
-                key=f"review_decision:review-{review.pk}:user-{user.pk}",
-                kind="review_decision",
-                to=user.email,
-                language=user.preferred_language,
-                template="review_decision",
-                inputs={"review": review, "user": user},
-                group=review.group,
-                user=user,
-            )
-        )
-    return emails

@@ -27,8 +27,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
-from core.models import AuditEntry
 from groups.emails import program_team_enqueue, program_team_key, program_team_language
 from groups.models import Group
 from groups.values import group_values
@@ -49,6 +47,7 @@ from .requirements import (
     meeting_window,
 )
 from .selectors import groups_with_checklist_facts, requirement_facts
+from .services import review_move_up
 
 #: Groups read per chunk: the queries of a run grow with groups / CHUNK_SIZE, never per group.
 CHUNK_SIZE = 1000
@@ -464,27 +463,15 @@ def _escalate(due: Due, *, group: Group, now: datetime) -> bool:
     locked = Group.objects.select_for_update().get(pk=group.pk)
     if OutboxEmail.objects.filter(key=escalation_key(due, group_pk=group.pk)).exists():
         return False
-    before = locked.next_review_due
-    changes = {}
-    if before is None or before > today:
-        locked.next_review_due = today
-        locked.version += 1
-        locked.save(update_fields=["next_review_due", "version", "updated_at"])
-        changes["next_review_due"] = {
-            "before": before.isoformat() if before else "",
-            "after": today.isoformat(),
-        }
-    review_due = locked.next_review_due or today
+    review_due = min(locked.next_review_due or today, today)
     days = int(due.details["days"])
     last: datetime | None = due.details.get("last_meeting_at")
     with program_team_language():
-        audit_record(
+        locked = review_move_up(
             group=locked,
-            actor=None,
-            action=AuditEntry.Action.GROUP_EDIT,
+            to=today,
             summary=_("No meeting for %(days)d days: program team told, review due %(due)s")
             % {"days": days, "due": review_due.isoformat()},
-            changes=changes,
         )
         if last is not None:
             held = _("Last meeting: %(date)s.") % {

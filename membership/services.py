@@ -30,7 +30,6 @@ from notifications.models import OutboxEmail
 from notifications.outbox import outbox_enqueue
 
 from .coc import link_check_reset
-from .emails import review_decision_enqueue
 from .models import LeaveRequest, Review
 from .selectors import checklist_for
 
@@ -138,6 +137,30 @@ def _locked(group_id: int) -> Group:
     return Group.objects.select_for_update().get(pk=group_id)
 
 
+def review_decision_enqueue(*, review: Review) -> list[OutboxEmail]:
+    """Queue a decision's e-mail to the group's active leader and co-leader.
+
+    Called inside the deciding transaction: the e-mails exist exactly when the decision does.
+    """
+    leaderships = Leadership.objects.active().filter(group=review.group).select_related("user")
+    emails = []
+    for leadership in leaderships:
+        user = leadership.user
+        emails.append(
+            outbox_enqueue(
+                key=f"review_decision:review-{review.pk}:user-{user.pk}",
+                kind="review_decision",
+                to=user.email,
+                language=user.preferred_language,
+                template="review_decision",
+                inputs={"review": review, "user": user},
+                group=review.group,
+                user=user,
+            )
+        )
+    return emails
+
+
 @transaction.atomic
 def review_decide(
     *,
@@ -234,6 +257,32 @@ def review_decide(
     review_decision_enqueue(review=review)
     group.refresh_from_db()
     return review
+
+
+@transaction.atomic
+def review_move_up(*, group: Group, to: date, summary: str) -> Group:
+    """Bring a group's next periodic review forward to `to`, never later than it already is
+    (docs/program.md, "Compliance reminders": the program team is told of a long silence).
+    Not a person's change: no actor. Audited with `summary`; returns the group as saved."""
+    locked = _locked(group.pk)
+    before = locked.next_review_due
+    changes = {}
+    if before is None or before > to:
+        locked.next_review_due = to
+        _bump(locked)
+        locked.save(update_fields=["next_review_due", "version", "updated_at"])
+        changes["next_review_due"] = {
+            "before": before.isoformat() if before else "",
+            "after": to.isoformat(),
+        }
+    audit_record(
+        group=locked,
+        actor=None,
+        action=AuditEntry.Action.GROUP_EDIT,
+        summary=summary,
+        changes=changes,
+    )
+    return locked
 
 
 @transaction.atomic

@@ -536,6 +536,24 @@ def outbox_sweep(
     return {outcome: count for outcome, count in counts.items() if count}
 
 
+def outbox_to_person(*, user: Any, email: str) -> QuerySet[OutboxEmail]:
+    """Every e-mail addressed to a person: by account, or to their address."""
+    return OutboxEmail.objects.filter(Q(user=user) | Q(to_email__iexact=email))
+
+
+@transaction.atomic
+def outbox_forget_person(*, user: Any, email: str, replacement_address: str) -> int:
+    """A deleted account's e-mails: unsent ones are cancelled, and every one keeps its kind,
+    subject and dates only (the address becomes `replacement_address`); returns how many."""
+    addressed = outbox_to_person(user=user, email=email)
+    addressed.filter(status=Status.PENDING).update(
+        status=Status.CANCELLED, last_error="Account deleted.", next_attempt_at=None
+    )
+    return addressed.update(
+        to_email=replacement_address, body_text="", body_html="", ics="", unsubscribe_url=""
+    )
+
+
 def outbox_cancel(*, keys: list[str], reason: str) -> int:
     """Withdraw e-mails not yet on their way, e.g. an invitation replaced by a newer one.
 

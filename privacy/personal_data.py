@@ -36,8 +36,12 @@ from leaders.models import (
 from leaders.services import _invitation_email_key, leadership_end
 from meetings.models import FeedImport
 from membership.models import LeaveRequest
-from notifications.models import OutboxEmail
-from notifications.outbox import outbox_cancel, outbox_enqueue
+from notifications.outbox import (
+    outbox_cancel,
+    outbox_enqueue,
+    outbox_forget_person,
+    outbox_to_person,
+)
 
 #: What a deleted account is called wherever the history shows it.
 DELETED_NAME = "Deleted user"
@@ -53,10 +57,6 @@ def _when(moment: datetime | None) -> str | None:
 
 
 # The download -----------------------------------------------------------------------------
-
-
-def _emails_to(user: User) -> QuerySet[OutboxEmail]:
-    return OutboxEmail.objects.filter(Q(user=user) | Q(to_email__iexact=user.email))
 
 
 def personal_data(user: User) -> dict[str, Any]:
@@ -162,7 +162,7 @@ def personal_data(user: User) -> dict[str, Any]:
                 "sent_at": _when(email.sent_at),
                 "body": email.body_text,
             }
-            for email in _emails_to(user).order_by("created_at", "pk")
+            for email in outbox_to_person(user=user, email=user.email).order_by("created_at", "pk")
         ],
         "feed_imports": [
             {
@@ -288,7 +288,7 @@ def account_delete(*, user: User, now: datetime) -> None:
         )
 
     _anonymise_history(user=locked, name=name, email=email)
-    _anonymise_emails(user=locked, email=email)
+    outbox_forget_person(user=locked, email=email, replacement_address=anonymous_email(locked))
     EmailAddress.objects.filter(user=locked).delete()
     Authenticator.objects.filter(user=locked).delete()
     locked.name = DELETED_NAME
@@ -419,14 +419,3 @@ def _anonymise_history(*, user: User, name: str, email: str) -> None:
         request.details, request.staff_note = scrub(request.details), scrub(request.staff_note)
         requests.append(request)
     LeadershipChangeRequest.objects.bulk_update(requests, ["details", "staff_note"])
-
-
-def _anonymise_emails(*, user: User, email: str) -> None:
-    """E-mails to the person: unsent ones are cancelled; all keep subject and kind only."""
-    addressed = Q(user=user) | Q(to_email__iexact=email)
-    OutboxEmail.objects.filter(addressed, status=OutboxEmail.Status.PENDING).update(
-        status=OutboxEmail.Status.CANCELLED, last_error="Account deleted.", next_attempt_at=None
-    )
-    OutboxEmail.objects.filter(addressed).update(
-        to_email=anonymous_email(user), body_text="", body_html="", ics="", unsubscribe_url=""
-    )

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from groups.models import Group
 from leaders.models import CoLeaderInvitation, Leadership
-from membership.emails import review_decision_enqueue
+from membership.services import review_decision_enqueue
 from membership.models import LeaveRequest, Review
 from membership.reminders import (
     TEMPLATES,
