@@ -27,7 +27,8 @@ def group_for_leader_or_404(user: Any, slug: str) -> Group:
 
 
 def leads_admitted_group(user: Any) -> bool:
-    """Calls, content and news are for leaders of admitted groups (PROGRAM.md, benefits)."""
+    """Calls, content and news are for leaders of groups the benefits apply to
+    (docs/program.md, "Group statuses")."""
     return groups_led_by(user).with_benefits().exists()
 
 

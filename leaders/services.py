@@ -40,7 +40,7 @@ TECH_COMMUNITY_ID_TAKEN = gettext_lazy(
 def leadership_start(
     *, group: Group, user: User, role: str, by: Any, now: datetime | None = None
 ) -> Leadership:
-    """Give a person a role in a group (PROGRAM.md, requirement 1: a leader and a co-leader)."""
+    """Give a person a role in a group (docs/program.md, Requirement 1)."""
     now = now or timezone.now()
     Group.objects.select_for_update().get(pk=group.pk)
     leadership = Leadership(group=group, user=user, role=role, started_at=now)
@@ -90,7 +90,7 @@ def leadership_end(
 def invitation_create(
     *, group: Group, email: str, by: Any, now: datetime | None = None
 ) -> CoLeaderInvitation:
-    """Invite someone by e-mail to become the group's co-leader (PROGRAM.md, requirement 1).
+    """Invite someone by e-mail to become the group's co-leader (docs/program.md, Requirement 1).
 
     A group has at most one pending invitation: a new one revokes the previous. The e-mail
     with the link is queued for the worker once the transaction commits.
@@ -275,7 +275,7 @@ def invitation_withdraw(
     return locked
 
 
-# Self-service changes of a group's contacts (PROGRAM.md, "Leadership changes"): each one is
+# Self-service changes of a group's contacts (docs/program.md, "Leadership changes"): each one is
 # done at once and recorded as a processed LeadershipChangeRequest, so the program team sees it.
 
 
@@ -404,7 +404,7 @@ def leadership_step_down(
 def profile_update(
     *, user: User, name: str, preferred_language: str, tech_community_id: int | None
 ) -> User:
-    """Save a person's profile; the Tech Community ID keys their Leaders Hub access (PROGRAM.md).
+    """Save a person's profile; the Tech Community ID keys their Leaders Hub access.
 
     An ID may belong to one account only: a taken one is refused with a message on the field.
     """
@@ -527,7 +527,7 @@ def leadership_request_process(
     expected_roles: list[int] | None = None,
     now: datetime | None = None,
 ) -> LeadershipChangeRequest:
-    """The program team settles an open leadership change request (PROGRAM.md, "Leadership
+    """The program team settles an open leadership change request (docs/program.md, "Leadership
     changes"), with a note kept on the request and in the audit trail.
 
     `outcome`: APPLY makes the change `leadership_request_plan` proposes (history kept, as a

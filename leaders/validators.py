@@ -1,4 +1,4 @@
-"""The Tech Community user ID: a number, given either bare or as the profile URL (PROGRAM.md)."""
+"""The Tech Community user ID: a number, given either bare or as the profile URL."""
 
 import re
 from urllib.parse import urlsplit

@@ -103,8 +103,8 @@ def _validate(meeting: Meeting) -> None:
 
 @transaction.atomic
 def meeting_create(*, group: Group, by: Any, data: dict[str, Any]) -> Meeting:
-    """A leader logs a meeting of the group. Attendance must be free (PROGRAM.md,
-    requirement 3); the Azure-related ones count towards six a year (requirement 4)."""
+    """A leader logs a meeting of the group. Attendance must be free (docs/program.md,
+    Requirement 3); the Azure-related ones count towards six a year (requirement 4)."""
     meeting = Meeting(group=group)
     _apply(meeting, data)
     _validate(meeting)

@@ -1,5 +1,5 @@
-"""The program team's review queue (PROGRAM.md, "Joining", "Periodic review", "Leadership
-changes", "Leaving"): everything that waits for the team, oldest first, in one list.
+"""The program team's review queue (docs/program.md, "Review queue"): everything that waits
+for the team, oldest first, in one list.
 
 Five kinds of work: a submitted application, a resubmission after changes were requested, an
 admitted group whose review date has come, an open leave request and an open leadership change

@@ -453,7 +453,7 @@ def check_program_rules(facts: GroupFacts) -> RequirementResult:
 
 
 def evaluate_requirements(facts: GroupFacts, *, now: datetime) -> Checklist:
-    """Evaluate every program requirement for one group, in the order PROGRAM.md lists them."""
+    """Evaluate every program requirement for one group, in the order docs/program.md lists them."""
     return Checklist(
         [
             check_contacts(facts),

@@ -384,7 +384,7 @@ def unique_group_slug(name: str) -> str:
 
 @transaction.atomic
 def group_create_draft(*, by: Any, data: dict[str, Any], now: datetime | None = None) -> Group:
-    """Start an application (PROGRAM.md, "Joining"): a draft group led by the applicant.
+    """Start an application (docs/program.md, "Joining"): a draft group led by the applicant.
 
     The draft has no home page yet; the application's "links" step asks for it. The applicant
     becomes the group's leader, its primary contact (requirement 1).
@@ -483,7 +483,8 @@ def application_rules_confirm(
 def leave_request_create(
     *, group: Group, by: Any, reason: str, now: datetime | None = None
 ) -> LeaveRequest:
-    """A group asks to leave the program (PROGRAM.md, "Leaving"); the program team processes it.
+    """A group asks to leave the program (docs/program.md, "Leaving the program"); the program
+    team processes it.
 
     A group has at most one open request; its history is kept whatever the team decides.
     """
@@ -573,7 +574,8 @@ def _locked_open_leave_request(request: LeaveRequest) -> LeaveRequest:
 def leave_request_process(
     *, request: LeaveRequest, by: Any, now: datetime | None = None
 ) -> LeaveRequest:
-    """The program team processes a group's request to leave (PROGRAM.md, "Leaving").
+    """The program team processes a group's request to leave (docs/program.md, "Leaving the
+    program").
 
     The group moves to "left" (audited), every active leadership ends as "the group left the
     program" (the rows stay as history), pending co-leader invitations are revoked, open

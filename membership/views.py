@@ -375,5 +375,6 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def code_of_conduct_example(request: HttpRequest) -> HttpResponse:
-    """An example code of conduct for groups that have none (PROGRAM.md, requirement 2)."""
+    """An example code of conduct for groups that have none (docs/program.md, "Requirement 2:
+    code of conduct")."""
     return render(request, "groups/code_of_conduct_example.html")

@@ -1,4 +1,5 @@
-"""Program news by e-mail, and the weekly digest of the optional e-mails (PROGRAM.md: news).
+"""Program news by e-mail, and the weekly digest of the optional e-mails (docs/program.md,
+"Quarterly calls, content and news").
 
 A news item goes out once it is published: at once when the program team saves it in the
 admin with a publication time that has come, else from the hourly job when its time comes

@@ -32,7 +32,8 @@ def page_of(items: Any, *, per_page: int, number: str | None) -> dict[str, Any]:
 
 
 class AdmittedLeaderRequiredMixin(LoginRequiredMixin):
-    """Calls, content and news are for leaders of admitted groups (PROGRAM.md, benefits).
+    """Calls, content and news are for leaders of admitted groups (docs/program.md, "Quarterly
+    calls, content and news").
 
     Anonymous visitors go to the login page; anyone else who leads no admitted group gets a
     403 page that says when these pages open.

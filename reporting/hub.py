@@ -39,8 +39,9 @@ HUB_REVOKE_HEADER = [
 
 
 def hub_access_rows() -> Iterator[tuple[Any, ...]]:
-    """Who should be in the Leaders Hub (PROGRAM.md, "Leaders Hub"): every active leader and
-    co-leader of an admitted group, one row per role held, by group and role, in one query.
+    """Who should be in the Leaders Hub (docs/program.md, "Tech Community user IDs (Leaders
+    Hub)"): every active leader and co-leader of an admitted group, one row per role held, by
+    group and role, in one query.
 
     A person without a Tech Community ID is listed with the cell empty, so the team sees
     whom to ask.

@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from groups.models import Group
 from leaders.models import CoLeaderInvitation, Leadership
-from membership.services import review_decision_enqueue
 from membership.models import LeaveRequest, Review
 from membership.reminders import (
     TEMPLATES,
@@ -31,6 +30,7 @@ from membership.reminders import (
     reminder_facts,
     reminders_due,
 )
+from membership.services import review_decision_enqueue
 from notifications import mail
 from notifications.mail import Wording, email_context, email_kinds, render_email, validate_wording
 from notifications.models import EmailTemplate, OutboxEmail
