@@ -1,8 +1,7 @@
 """The program overview's charts, laid out here and drawn as inline SVG by admin/overview.html.
 
-Like groups/charts.py (the dashboard's chart): the template writes only SVG presentation
-attributes (x, y, width, height), never `style=`, so the charts hold under the strict
-Content-Security-Policy; colours come from static/css/overview.css through class names.
+They share their frame with the dashboard's chart (core/charts.py); colours come from
+static/css/overview.css through class names.
 """
 
 import math
@@ -12,17 +11,13 @@ from dataclasses import dataclass
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
-from membership.charts import Tick
+from core.charts import ChartFrame, Tick
 
 from .overview import Overview
 
 WIDTH = 600
 #: Column charts: room for the scale on the left, the labels and the year below.
-COLUMN_HEIGHT = 240
-COLUMN_LEFT = 44
-COLUMN_RIGHT = 8
-COLUMN_TOP = 16
-COLUMN_BOTTOM = 44
+COLUMN_FRAME = {"width": WIDTH, "height": 240, "left": 44, "right": 8, "top": 16, "bottom": 44}
 #: The share of a slot (a month, a quarter) its columns fill together.
 SLOT_SHARE = 0.7
 #: Bar rows: room for the labels on the left and the number after the bar.
@@ -68,22 +63,11 @@ class Slot:
     columns: list[Column]
 
 
-@dataclass(frozen=True)
-class ColumnChart:
+@dataclass(frozen=True, kw_only=True)
+class ColumnChart(ChartFrame):
     slots: list[Slot]
     ticks: list[Tick]
     series: list[str]
-    width: int = WIDTH
-    height: int = COLUMN_HEIGHT
-    left: int = COLUMN_LEFT
-    right_edge: int = WIDTH - COLUMN_RIGHT
-    baseline: float = COLUMN_HEIGHT - COLUMN_BOTTOM
-    label_y: float = COLUMN_HEIGHT - COLUMN_BOTTOM + 18
-    year_y: float = COLUMN_HEIGHT - COLUMN_BOTTOM + 36
-
-    @property
-    def view_box(self) -> str:
-        return f"0 0 {self.width} {self.height}"
 
 
 def column_chart(
@@ -93,21 +77,18 @@ def column_chart(
 
     `slots` holds (label, year, values), the values in the order of `series` (CSS names).
     """
+    frame = ChartFrame(**COLUMN_FRAME)
     step, top = nice_scale(max((v for _l, _y, values in slots for v in values), default=0))
-    plot_height = COLUMN_HEIGHT - COLUMN_TOP - COLUMN_BOTTOM
-    slot_width = (WIDTH - COLUMN_LEFT - COLUMN_RIGHT) / max(len(slots), 1)
+    slot_width = frame.plot_width / max(len(slots), 1)
     column_width = slot_width * SLOT_SHARE / max(len(series), 1)
-
-    def y_of(value: int) -> float:
-        return round(COLUMN_TOP + plot_height * (1 - value / top), 1)
 
     laid_out = []
     for index, (label, year, values) in enumerate(slots):
-        first_x = COLUMN_LEFT + slot_width * index + slot_width * (1 - SLOT_SHARE) / 2
+        first_x = frame.left + slot_width * index + slot_width * (1 - SLOT_SHARE) / 2
         columns = []
         for position, (name, value) in enumerate(zip(series, values, strict=True)):
             x = first_x + column_width * position
-            y = y_of(value)
+            y = frame.y_of(value, scale_top=top)
             columns.append(
                 Column(
                     series=name,
@@ -115,14 +96,14 @@ def column_chart(
                     x=round(x, 1),
                     y=y,
                     width=round(column_width, 1),
-                    height=round(COLUMN_HEIGHT - COLUMN_BOTTOM - y, 1),
+                    height=round(frame.baseline - y, 1),
                     centre=round(x + column_width / 2, 1),
                 )
             )
-        centre = round(COLUMN_LEFT + slot_width * (index + 0.5), 1)
+        centre = round(frame.left + slot_width * (index + 0.5), 1)
         laid_out.append(Slot(label=label, year=year, centre=centre, columns=columns))
-    ticks = [Tick(value=value, y=y_of(value)) for value in range(0, top + 1, step)]
-    return ColumnChart(slots=laid_out, ticks=ticks, series=list(series))
+    ticks = frame.scale(step=step, scale_top=top)
+    return ColumnChart(**COLUMN_FRAME, slots=laid_out, ticks=ticks, series=list(series))
 
 
 @dataclass(frozen=True)
