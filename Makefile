@@ -1,6 +1,7 @@
 # The project's commands, the same on every machine (README: "Quick start").
 #   make run    the portal with demo data on http://127.0.0.1:8000/, worker and beat beside it
 #   make test   the whole suite on PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379)
+#   make test-fast  the same without the browser journeys and the end-to-end mail tests
 #   make lint   ruff, formatting, mypy, the import contracts and a missing-migrations check
 #   make ci     lint, then test
 #   make bench  the page benchmark on 10,000 demo groups (bench-quick: a quick smoke run)
@@ -33,6 +34,10 @@ run: install
 
 test: install
 	$(RUN) pytest
+
+# tests/browser and tests/mail_e2e mark their tests (their conftest.py): `browser`, `e2e`.
+test-fast: install
+	$(RUN) pytest -m "not browser and not e2e"
 
 lint: install
 	$(RUN) ruff check .

@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -5,6 +7,7 @@ from django.core import mail
 
 from core.program_team import sync_program_team
 from notifications.outbox import outbox_nudge_resume, outbox_sweep
+from tests.world import World, serve_feed, world_in_a_transaction
 
 
 @pytest.fixture
@@ -24,6 +27,12 @@ def staff(client, program_team):
     user.groups.add(program_team)
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def loopback_allowed(settings):
+    """Lets fetch_url reach the test's own server on 127.0.0.1."""
+    settings.TECHGROUPS_FETCH_ALLOW_LOOPBACK = True
 
 
 @pytest.fixture(autouse=True)
@@ -60,3 +69,21 @@ def sent_mail(db):
         return mail.outbox
 
     return sent
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The visitor world (tests/world.py), built once for a test module."""
+    yield from world_in_a_transaction(django_db_blocker)
+
+
+@pytest.fixture
+def world(shared_world, db) -> World:
+    """The visitor world; what a test changes in it is rolled back after the test."""
+    return shared_world
+
+
+@pytest.fixture
+def feed_url(settings) -> Iterator[str]:
+    """A real iCal feed on 127.0.0.1 for the world's group to import."""
+    yield from serve_feed(settings)

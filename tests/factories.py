@@ -10,6 +10,11 @@ from leaders.models import Leadership, ProgramRules, RulesAcceptance, User
 from meetings.models import FeedImport, Meeting
 from program.models import ContentItem, NewsItem, QuarterlyCall
 
+#: Every UserFactory person's password.
+PASSWORD = "correct horse battery"
+#: The authenticator app StaffFactory gives staff.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -19,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     name = factory.Faker("name")
     tech_community_id = factory.Sequence(lambda n: 100000 + n)
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def saved(obj, create, extracted, **kwargs):
@@ -38,7 +43,7 @@ class StaffFactory(UserFactory):
             from allauth.mfa.models import Authenticator
 
             Authenticator.objects.create(
-                user=obj, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+                user=obj, type=Authenticator.Type.TOTP, data={"secret": STAFF_TOTP_SECRET}
             )
 
 

@@ -1,11 +1,11 @@
 """CSRF protection with the checks on, as a browser meets it.
 
-Every state-changing request of the portal (`CHANGES` in tests/test_view_matrix.py), allauth's
+Every state-changing request of the portal (`CHANGES` in tests/world.py), allauth's
 account forms and the language switcher: without a token the POST is refused with 403 and
 changes nothing; with the token from the page the same POST works.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,36 +18,19 @@ from django.urls import reverse
 from groups.models import Group
 from leaders.models import User
 from notifications.models import OutboxEmail
-from tests.test_view_matrix import (
+from tests.factories import PASSWORD
+from tests.world import (
     ANONYMOUS,
     CHANGES,
     LEADER,
     World,
     changed_tables,
-    serve_feed,
     snapshot,
-    world_in_a_transaction,
 )
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery"  # tests/factories.py
 NEW_PASSWORD = "a brand new passphrase 42"
-
-
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    yield from world_in_a_transaction(django_db_blocker)
-
-
-@pytest.fixture
-def world(shared_world, db) -> World:
-    return shared_world
-
-
-@pytest.fixture
-def feed_url(settings) -> Iterator[str]:
-    yield from serve_feed(settings)
 
 
 def checked_client(world: World, visitor: str) -> Client:
@@ -141,7 +124,7 @@ class AccountForm:
     done: Callable[[Client, World], bool]
 
 
-def signed_in(client: Client, world: World) -> bool:
+def is_signed_in(client: Client, world: World) -> bool:
     return "_auth_user_id" in client.session
 
 
@@ -160,7 +143,7 @@ ACCOUNT_FORMS = [
         reverse("account_login"),
         ANONYMOUS,
         {"login": "leader@example.org", "password": PASSWORD},
-        signed_in,
+        is_signed_in,
     ),
     AccountForm(
         "signup",
@@ -174,7 +157,7 @@ ACCOUNT_FORMS = [
         reverse("account_logout"),
         LEADER,
         {},
-        lambda client, world: not signed_in(client, world),
+        lambda client, world: not is_signed_in(client, world),
     ),
     AccountForm(
         "password-reset",

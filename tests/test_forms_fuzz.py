@@ -12,7 +12,7 @@ fields a leader may not set (status, slug, group, version, pk). The properties:
 - whatever was saved keeps the program's invariants, and fields a leader may not set stay put.
 
 Every example runs in a savepoint that is rolled back, so each starts from the same world
-(tests/test_view_matrix.py). Feeds are never fetched: the imported group has no feed or a
+(tests/world.py). Feeds are never fetched: the imported group has no feed or a
 loopback / private address, which the settings forbid here.
 """
 
@@ -39,9 +39,10 @@ from meetings.models import Meeting
 from membership.models import LeaveRequest
 from membership.services import APPLICATION_DRAFT_FIELDS, LEADER_EDITABLE_FIELDS
 from program.models import ContentItem
-from tests.test_view_matrix import (
+from tests.world import (
     ANONYMOUS,
     APPLICANT,
+    CHANGES,
     CO_LEADER,
     GROUP_DETAILS,
     INVITEE,
@@ -51,9 +52,9 @@ from tests.test_view_matrix import (
     STAFF,
     World,
     changed_tables,
+    no_kwargs,
     serve_feed,
     snapshot,
-    world_in_a_transaction,
 )
 
 pytestmark = pytest.mark.django_db
@@ -72,15 +73,10 @@ FUZZ = hypothesis_settings(
 )
 
 
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    yield from world_in_a_transaction(django_db_blocker)
-
-
 @pytest.fixture
-def world(shared_world, db, settings) -> World:
+def world(world, settings) -> World:
     settings.TECHGROUPS_FETCH_ALLOW_LOOPBACK = False  # an import never leaves this machine
-    return shared_world
+    return world
 
 
 # Strategies ------------------------------------------------------------------------------
@@ -566,10 +562,6 @@ def fixed(values: dict[str, Any]) -> Callable[[World], dict[str, Any]]:
     return lambda world: dict(values)
 
 
-def no_kwargs(world: World) -> dict[str, Any]:
-    return {}
-
-
 def group_time_zone(zone: str) -> Callable[[World], None]:
     def prepare(world: World) -> None:
         Group.objects.filter(pk=world.group.pk).update(timezone=zone)
@@ -853,8 +845,6 @@ FORMS: list[Form] = [
 
 def test_every_portal_form_is_fuzzed():
     """Every state-changing portal URL of the access matrix has a fuzzed form here."""
-    from tests.test_view_matrix import CHANGES
-
     assert {change.name for change in CHANGES} <= {form.name for form in FORMS}
 
 

@@ -7,22 +7,19 @@ a test below keeps it that way.
 """
 
 import re
-import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_view_matrix import World, world_in_a_transaction
+from tests.factories import PASSWORD
+from tests.pages import current_totp_code, link_in
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery"  # tests/factories.py
 NEW_PASSWORD = "a brand new passphrase 42"
-STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # tests/factories.py StaffFactory
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 #: Ways to write "somewhere else" that browsers follow.
@@ -54,16 +51,6 @@ ELSEWHERE_IN_THE_ADDRESS = [
 LOCAL_TARGET = "/groups/apply/"
 
 
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    yield from world_in_a_transaction(django_db_blocker)
-
-
-@pytest.fixture
-def world(shared_world, db) -> World:
-    return shared_world
-
-
 def check_stays_local(client: Client, response) -> None:
     """A redirect to a page of the portal itself, and the page it leads to opens."""
     assert response.status_code == 302, response.status_code
@@ -86,10 +73,6 @@ def check_stays_local(client: Client, response) -> None:
 
 def with_next(url: str, target: str) -> str:
     return f"{url}?{urlencode({'next': target})}"
-
-
-def current_totp_code() -> str:
-    return format_hotp_value(hotp_value(STAFF_TOTP_SECRET, int(time.time()) // 30))
 
 
 # Signing in --------------------------------------------------------------------------------
@@ -184,12 +167,6 @@ def test_admin_sign_in_with_a_foreign_next_stays_in_the_portal(client, world, ta
 
 
 # Signing up --------------------------------------------------------------------------------
-
-
-def link_in(message) -> str:
-    match = re.search(r"https?://\S+", message.body)
-    assert match, message.body
-    return match.group(0).removeprefix("http://testserver")
 
 
 @pytest.mark.parametrize("target", ["https://evil.example.org/", "//evil.example.org"])

@@ -1,12 +1,6 @@
 """Security headers, cookies and settings, checked on real responses and real processes."""
 
 import json
-import os
-import secrets
-import subprocess
-import sys
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -14,9 +8,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from leaders.models import User
+from tests.builders import verified_user
+from tests.factories import PASSWORD
+from tests.pages import inline_code_in
+from tests.production import production_env, run_in_production
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 PAGES = ["/", "/accounts/login/"]
 HTML_PAGES = [
     "/",
@@ -37,47 +33,6 @@ def parse_csp(header: str) -> dict[str, list[str]]:
     return directives
 
 
-class InlineCodeFinder(HTMLParser):
-    """Collects what a strict CSP would block: inline scripts, styles and event handlers."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.problems: list[str] = []
-        self.external: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        names = {name for name, _value in attrs}
-        # A JSON data block (allauth's e-mail page has one) is never executed, so CSP allows it.
-        is_data_block = (dict(attrs).get("type") or "").endswith("json")
-        if tag == "script" and "src" not in names and not is_data_block:
-            self.problems.append("<script> without src")
-        if tag == "style":
-            self.problems.append("<style> element")
-        if "style" in names:
-            self.problems.append(f"style= on <{tag}>")
-        self.problems.extend(f"{name}= on <{tag}>" for name in names if name.startswith("on"))
-        for name, value in attrs:
-            loads = (tag, name) in {("script", "src"), ("link", "href"), ("img", "src")}
-            if loads and value and (not value.startswith("/") or value.startswith("//")):
-                self.external.append(value)
-
-
-def inline_code_in(html: str) -> InlineCodeFinder:
-    finder = InlineCodeFinder()
-    finder.feed(html)
-    finder.close()
-    return finder
-
-
-PASSWORD = "correct horse battery"
-
-
-def make_verified_user(email: str, *, is_staff: bool = False) -> User:
-    user = User.objects.create_user(email=email, password=PASSWORD, is_staff=is_staff)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
 def test_inline_code_finder_catches_what_csp_blocks():
     found = inline_code_in(
         '<script>alert(1)</script><script type="application/json">{}</script>'
@@ -92,11 +47,6 @@ def test_inline_code_finder_catches_what_csp_blocks():
         "onclick= on <p>",
     ]
     assert found.external == ["https://cdn.example.com/x.css"]
-
-
-@pytest.fixture
-def verified_user(db):
-    return make_verified_user("leader@example.org")
 
 
 @pytest.mark.django_db
@@ -150,10 +100,12 @@ def test_csrf_cookie_is_secure_and_http_only(client):
     assert cookie["samesite"] == "Lax"
 
 
-def test_session_cookie_is_secure_and_http_only(client, verified_user):
+@pytest.mark.django_db
+def test_session_cookie_is_secure_and_http_only(client):
+    user = verified_user()
     response = client.post(
         "/accounts/login/",
-        {"login": verified_user.email, "password": PASSWORD},
+        {"login": user.email, "password": PASSWORD},
         secure=True,
     )
 
@@ -180,7 +132,7 @@ def test_anonymous_page_has_no_inline_code(client, url):
 @pytest.mark.parametrize("is_staff", [False, True])
 @pytest.mark.parametrize("url", ["/", "/accounts/email/", "/accounts/password/change/"])
 def test_signed_in_page_has_no_inline_code(client, is_staff, url):
-    client.force_login(make_verified_user("someone@example.org", is_staff=is_staff))
+    client.force_login(verified_user(email="someone@example.org", is_staff=is_staff))
 
     response = client.get(url)
 
@@ -206,38 +158,6 @@ def test_server_error_page_renders_without_a_request():
 
     assert "/static/vendor/bootstrap/bootstrap.min.css" in html
     assert "Something went wrong" in html
-
-
-def production_env(**overrides: str) -> dict[str, str]:
-    """A realistic production environment, independent of the one the tests run in."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL", "CELERY_", "EMAIL_URL"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="techgroups.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
-        DJANGO_ALLOWED_HOSTS="groups.example.org",
-        DATABASE_URL="postgres://techgroups@127.0.0.1:5432/techgroups",
-        CACHE_URL="redis://127.0.0.1:6379/1",
-        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
-        EMAIL_URL="smtp://mail:1025",
-    )
-    env.update(overrides)
-    return env
-
-
-def run_in_production(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 (our own interpreter and manage.py, fixed arguments)
-        [sys.executable, *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_production_settings_pass_the_deployment_checklist():

@@ -13,17 +13,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
-from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.db.models import Model
 from django.utils import translation
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
 
-from leaders.models import User
-from tests.factories import UserFactory
+from tests.pages import link_in
 
 LANGUAGES = ["en", "sv"]
 PASSWORD = "Tall-Ships-Sail-North-42"
@@ -99,15 +96,6 @@ def create[M: Model](model: type[M], factory: Any, **fields: Any) -> M:
     return made
 
 
-def verified_user(*, email: str, language: str = "en", **fields: object) -> User:
-    """A person who signed up and confirmed their address (allauth requires a verified one)."""
-    user = create(User, UserFactory, email=email, preferred_language=language, **fields)
-    user.set_password(PASSWORD)
-    user.save()
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
 def sign_up(page: Page, *, email: str, password: str = PASSWORD) -> None:
     """Fill allauth's sign-up form on the current page and send it."""
     form = page.locator("form.allauth-form")
@@ -152,19 +140,9 @@ def mail_to(address: str, *, count: int = 1) -> list[EmailMessage]:
     return found
 
 
-def link_in(message: EmailMessage, path_pattern: str) -> str:
-    """The path (and query) of the first link in the message whose path matches the pattern."""
-    urls: list[str] = re.findall(r"https?://[^\s\"'<>]+", str(message.body))
-    for url in urls:
-        parts = urlsplit(url)
-        if re.search(path_pattern, parts.path):
-            return parts.path + (f"?{parts.query}" if parts.query else "")
-    raise AssertionError(f"No link matching {path_pattern!r} in:\n{message.body}")
-
-
 def confirmation_path(address: str) -> str:
     """The e-mail confirmation link allauth sent to `address`."""
-    return link_in(mail_to(address)[-1], r"/accounts/confirm-email/")
+    return link_in(mail_to(address)[-1], path_pattern=r"/accounts/confirm-email/")
 
 
 def confirm_email(page: Page, address: str) -> None:

@@ -8,18 +8,19 @@ from leaders.models import CoLeaderInvitation, Leadership, ProgramRules, RulesAc
 from tests.browser.helpers import (
     INVITATION_SUBJECT,
     LANGUAGES,
+    PASSWORD,
     create,
     exact,
     expect_heading,
     expect_language,
     has_class,
-    link_in,
     mail_to,
     sign_in,
     text,
-    verified_user,
 )
+from tests.builders import verified_user
 from tests.factories import ProgramRulesFactory
+from tests.pages import link_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,7 +49,9 @@ def test_a_leader_fills_every_step_of_the_application_and_submits_it(
         title="Program rules",
         body="Be kind.\n\nMeetings are free to attend.",
     )
-    leader = verified_user(email=f"applicant-{language}@example.org", language=language)
+    leader = verified_user(
+        email=f"applicant-{language}@example.org", preferred_language=language, password=PASSWORD
+    )
     co_leader_email = f"co-leader-{language}@example.org"
 
     sign_in(page, email=leader.email)
@@ -160,7 +163,10 @@ def test_a_leader_fills_every_step_of_the_application_and_submits_it(
     assert invitation.email == co_leader_email
     invitation_mail = mail_to(co_leader_email)[-1]
     assert invitation_mail.subject.endswith(INVITATION_SUBJECT[language].format(group.name))
-    assert link_in(invitation_mail, r"^/invitations/") == f"/invitations/{invitation.token}/"
+    assert (
+        link_in(invitation_mail, path_pattern=r"^/invitations/")
+        == f"/invitations/{invitation.token}/"
+    )
 
     # "My groups" lists the group as submitted.
     page.locator("header nav a[href='/groups/']").click()

@@ -10,6 +10,7 @@ from membership.services import review_decide
 from tests.browser.helpers import (
     CHANGES_REQUESTED_SUBJECT,
     LANGUAGES,
+    PASSWORD,
     create,
     exact,
     expect_heading,
@@ -18,8 +19,8 @@ from tests.browser.helpers import (
     mail_to,
     sign_in,
     text,
-    verified_user,
 )
+from tests.builders import verified_user
 from tests.factories import GroupFactory, LeadershipFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +32,9 @@ MESSAGE = "Please publish a code of conduct and add its address to the applicati
 def test_a_leader_reads_the_requested_changes_makes_them_and_resubmits(
     page: Page, language: str
 ) -> None:
-    leader = verified_user(email=f"leader-{language}@example.org", language=language)
+    leader = verified_user(
+        email=f"leader-{language}@example.org", preferred_language=language, password=PASSWORD
+    )
     group = create(
         Group,
         GroupFactory,

@@ -9,27 +9,28 @@ from leaders.models import Leadership, ProgramRules, RulesAcceptance
 from tests.browser.helpers import (
     INVITATION_SUBJECT,
     LANGUAGES,
+    PASSWORD,
     card,
     confirm_email,
     create,
     exact,
     expect_heading,
     expect_language,
-    link_in,
     mail_to,
     second_visitor,
     sign_in,
     sign_up,
     switch_language,
     text,
-    verified_user,
 )
+from tests.builders import verified_user
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
     ProgramRulesFactory,
     RulesAcceptanceFactory,
 )
+from tests.pages import link_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +51,9 @@ def test_an_invited_co_leader_signs_up_accepts_and_shows_on_the_people_page(
         title="Program rules",
         body="Meetings are free.",
     )
-    leader = verified_user(email=f"leader-{language}@example.org", language=language)
+    leader = verified_user(
+        email=f"leader-{language}@example.org", preferred_language=language, password=PASSWORD
+    )
     create(RulesAcceptance, RulesAcceptanceFactory, user=leader, rules=rules)
     group = create(Group, GroupFactory, name="Uppsala Cloud Group", status=Group.Status.SUBMITTED)
     create(Leadership, LeadershipFactory, group=group, user=leader, role=Leadership.Role.LEADER)
@@ -72,7 +75,7 @@ def test_an_invited_co_leader_signs_up_accepts_and_shows_on_the_people_page(
     message = mail_to(invitee)[-1]
     with_group = INVITATION_SUBJECT[language].format(group.name)
     assert with_group in message.subject
-    invitation_path = link_in(message, r"^/invitations/")
+    invitation_path = link_in(message, path_pattern=r"^/invitations/")
 
     with second_visitor(browser, live_server.url, console_errors) as visitor:
         # Not signed in: the page asks to sign in or sign up with the invited address.

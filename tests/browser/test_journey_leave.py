@@ -8,6 +8,7 @@ from leaders.models import Leadership
 from membership.models import LeaveRequest
 from tests.browser.helpers import (
     LANGUAGES,
+    PASSWORD,
     create,
     exact,
     expect_heading,
@@ -15,8 +16,8 @@ from tests.browser.helpers import (
     has_class,
     sign_in,
     text,
-    verified_user,
 )
+from tests.builders import verified_user
 from tests.factories import GroupFactory, LeadershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +29,9 @@ REASON = "Our organisers are moving abroad and nobody can take the group over."
 def test_a_leader_requests_to_leave_and_the_dashboard_shows_the_open_request(
     page: Page, language: str
 ) -> None:
-    leader = verified_user(email=f"leader-{language}@example.org", language=language)
+    leader = verified_user(
+        email=f"leader-{language}@example.org", preferred_language=language, password=PASSWORD
+    )
     group = create(Group, GroupFactory, name="Umeå Azure Group", admitted=True)
     create(Leadership, LeadershipFactory, group=group, user=leader, role=Leadership.Role.LEADER)
 

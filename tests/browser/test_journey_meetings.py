@@ -20,6 +20,7 @@ from leaders.models import Leadership
 from meetings.models import Meeting
 from tests.browser.helpers import (
     LANGUAGES,
+    PASSWORD,
     create,
     exact,
     expect_heading,
@@ -29,8 +30,8 @@ from tests.browser.helpers import (
     serve,
     sign_in,
     text,
-    verified_user,
 )
+from tests.builders import verified_user
 from tests.factories import GroupFactory, LeadershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,7 +114,9 @@ def under_way(language: str) -> re.Pattern[str]:
 def test_a_leader_logs_a_meeting_and_imports_the_calendar_feed_twice(
     page: Page, feed_url: str, language: str, celery_worker: object
 ) -> None:
-    leader = verified_user(email=f"leader-{language}@example.org", language=language)
+    leader = verified_user(
+        email=f"leader-{language}@example.org", preferred_language=language, password=PASSWORD
+    )
     group = create(
         Group,
         GroupFactory,

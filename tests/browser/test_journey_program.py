@@ -14,13 +14,14 @@ from membership.services import review_decide
 from program.models import ContentItem, NewsItem, QuarterlyCall
 from tests.browser.helpers import (
     LANGUAGES,
+    PASSWORD,
     create,
     expect_heading,
     expect_language,
     ntext,
     sign_in,
-    verified_user,
 )
+from tests.builders import verified_user
 from tests.factories import (
     ContentItemFactory,
     GroupFactory,
@@ -39,7 +40,9 @@ PROGRAM_LINKS = "header nav a[href^='/program/']"
 def test_after_admission_a_leader_sees_the_calls_the_content_library_and_the_news(
     page: Page, language: str
 ) -> None:
-    leader = verified_user(email=f"leader-{language}@example.org", language=language)
+    leader = verified_user(
+        email=f"leader-{language}@example.org", preferred_language=language, password=PASSWORD
+    )
     group = create(Group, GroupFactory, name="Västerås Azure Group", status=Group.Status.SUBMITTED)
     create(Leadership, LeadershipFactory, group=group, user=leader, role=Leadership.Role.LEADER)
     now = timezone.now()

@@ -17,8 +17,9 @@ from groups.models import Group
 from leaders.models import Leadership, User
 from membership.models import LeaveRequest, Review
 from scripts.screenshots import totp
-from tests.browser.helpers import PASSWORD, create, mail_to, verified_user
-from tests.factories import GroupFactory, LeadershipFactory, MeetingFactory, StaffFactory
+from tests.browser.helpers import PASSWORD, create, mail_to
+from tests.builders import led_group, verified_user
+from tests.factories import MeetingFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,27 +52,33 @@ def sign_in_to_the_admin(page: Page, staff: User) -> None:
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
-def led_group(name: str, *, prefix: str, **fields: object) -> tuple[Group, list[User]]:
-    group = create(Group, GroupFactory, name=name, admitted=True, **fields)
-    leaders = [
-        verified_user(email=f"{prefix}-{role}@example.org", name=f"{prefix.title()} {role}")
+def group_with_signed_up_leaders(
+    name: str, *, prefix: str, **fields: object
+) -> tuple[Group, list[User]]:
+    """An admitted group whose leader and co-leader can sign in (e-mail `<prefix>-<role>@...`)."""
+    leader, co_leader = [
+        verified_user(
+            email=f"{prefix}-{role}@example.org",
+            name=f"{prefix.title()} {role}",
+            preferred_language="en",
+            password=PASSWORD,
+        )
         for role in Leadership.Role.values
     ]
-    for user, role in zip(leaders, Leadership.Role.values, strict=True):
-        create(Leadership, LeadershipFactory, group=group, user=user, role=role)
-    return group, leaders
+    group = led_group(name=name, admitted=True, leader=leader, co_leader=co_leader, **fields)
+    return group, [leader, co_leader]
 
 
 def test_a_staff_member_keeps_a_group_after_review_and_processes_a_leave_request(
     page: Page, program_team: AuthGroup
 ) -> None:
     today = timezone.localdate()
-    kept, kept_leaders = led_group(
+    kept, kept_leaders = group_with_signed_up_leaders(
         "Kiruna Azure Group", prefix="kiruna", next_review_due=today - timedelta(days=3)
     )
     for month in range(7):
         MeetingFactory(group=kept, starts_at=timezone.now() - timedelta(days=20 + 45 * month))
-    leaving, leaving_leaders = led_group(
+    leaving, leaving_leaders = group_with_signed_up_leaders(
         "Umeå Azure Group", prefix="umea", next_review_due=today + timedelta(days=90)
     )
     leave = LeaveRequest.objects.create(

@@ -1,7 +1,6 @@
 """The public group directory: who shows, search and filters, pages, no personal data,
 queries, and the calendar feeds (parsed back with icalendar)."""
 
-import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,8 +17,9 @@ from directory import selectors as directory
 from groups.models import Group
 from leaders.models import Leadership
 from meetings.models import Meeting
+from tests.builders import led_group
 from tests.factories import GroupFactory, LeadershipFactory, MeetingFactory, UserFactory
-from tests.test_security import inline_code_in
+from tests.pages import inline_code_in, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -63,10 +63,6 @@ def upcoming(group: Group, *, days: float = 7, **fields) -> Meeting:
 
 def names_listed(response) -> list[str]:
     return [entry.group.name for entry in response.context["entries"]]
-
-
-def text_of(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def feed_events(response) -> list:
@@ -586,18 +582,13 @@ def test_navigation_marks_the_directory_as_the_current_page(client):
 
 
 @pytest.fixture
-def led_group():
+def group_with_private_leaders():
     """An admitted group with a leader and co-leader whose details must never show."""
-    group = GroupFactory(admitted=True, name="Alpha Cloud")
-    LeadershipFactory(
-        group=group,
-        role=Leadership.Role.LEADER,
-        user=UserFactory(name="Lena Leaderson", email="lena.private@example.org"),
-    )
-    LeadershipFactory(
-        group=group,
-        role=Leadership.Role.CO_LEADER,
-        user=UserFactory(name="Cody Coleaderson", email="cody.private@example.org"),
+    group = led_group(
+        admitted=True,
+        name="Alpha Cloud",
+        leader=UserFactory(name="Lena Leaderson", email="lena.private@example.org"),
+        co_leader=UserFactory(name="Cody Coleaderson", email="cody.private@example.org"),
     )
     upcoming(group, title="Azure night")
     return group
@@ -611,11 +602,11 @@ def personal_data(group: Group) -> list[str]:
 
 
 @pytest.mark.parametrize("page", ["list", "group", "group-feed", "program-feed"])
-def test_no_leader_data_appears_publicly(client, led_group, page):
+def test_no_leader_data_appears_publicly(client, group_with_private_leaders, page):
     url = {
         "list": LIST_URL,
-        "group": group_url(led_group),
-        "group-feed": group_feed_url(led_group),
+        "group": group_url(group_with_private_leaders),
+        "group-feed": group_feed_url(group_with_private_leaders),
         "program-feed": PROGRAM_FEED_URL,
     }[page]
 
@@ -624,15 +615,15 @@ def test_no_leader_data_appears_publicly(client, led_group, page):
     assert response.status_code == 200
     content = response.content.decode()
     assert "Alpha Cloud" in content
-    leaked = [value for value in personal_data(led_group) if value in content]
+    leaked = [value for value in personal_data(group_with_private_leaders) if value in content]
     assert leaked == []
     assert "@example.org" not in content
 
 
-def test_signed_in_leader_sees_the_same_public_page(client, led_group):
-    client.force_login(Leadership.objects.filter(group=led_group).first().user)
+def test_signed_in_leader_sees_the_same_public_page(client, group_with_private_leaders):
+    client.force_login(Leadership.objects.filter(group=group_with_private_leaders).first().user)
 
-    response = client.get(group_url(led_group))
+    response = client.get(group_url(group_with_private_leaders))
 
     assert response.status_code == 200
     assert "cody.private@example.org" not in response.content.decode()

@@ -1,14 +1,13 @@
 """Accounts through allauth: sign-up, sign-in, reset, e-mail change, rate limits and 2FA."""
 
 import re
-import time
 from datetime import timedelta
 from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import cache
@@ -19,11 +18,13 @@ from leaders.adapters import MFAAdapter
 from leaders.models import User
 from notifications.models import OutboxEmail
 from notifications.outbox import OutboxMailer, outbox_sweep
-from tests.factories import UserFactory
+from tests.builders import verified_user
+from tests.factories import PASSWORD, UserFactory
+from tests.pages import current_totp_code, link_in
+from tests.production import production_env, run_in_production
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new passphrase 42"
 LOGIN_URL = reverse("account_login")
 SIGNUP_URL = reverse("account_signup")
@@ -45,12 +46,6 @@ REDIS_NOBODY_LISTENS_ON = {
 }
 
 
-def verified_user(email: str = "leader@example.org", **kwargs) -> User:
-    user = UserFactory(email=email, **kwargs)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
 def verified_staff(email: str = "staff@example.org") -> User:
     """A staff member without any authenticator (not StaffFactory: it may come with one)."""
     user = User.objects.create_user(email=email, password=PASSWORD, is_staff=True)
@@ -63,18 +58,8 @@ def with_totp(user: User) -> User:
     return user
 
 
-def current_totp_code() -> str:
-    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
-
-
 def sign_in(client, email: str, password: str = PASSWORD, **extra):
     return client.post(LOGIN_URL, {"login": email, "password": password, **extra})
-
-
-def link_in(message) -> str:
-    match = re.search(r"https?://\S+", message.body)
-    assert match, message.body
-    return match.group(0).removeprefix("http://testserver")
 
 
 @pytest.fixture
@@ -282,7 +267,7 @@ def test_the_program_team_never_sees_the_sign_in_secret_of_an_account_email(
 
 
 def test_sign_up_with_a_taken_address_looks_like_any_sign_up(client, sent_mail):
-    verified_user("taken@example.org")
+    verified_user(email="taken@example.org")
     data = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
 
     taken = client.post(SIGNUP_URL, {"email": "taken@example.org", **data})
@@ -406,7 +391,7 @@ def _failed_sign_ins_from_rotating_forwarded_addresses(client, count: int) -> li
     claiming another client address in X-Forwarded-For; returns the pages."""
     pages = []
     for n in range(count):
-        verified_user(f"person{n}@example.org")
+        verified_user(email=f"person{n}@example.org")
         response = client.post(
             LOGIN_URL,
             {"login": f"person{n}@example.org", "password": "wrong guess"},
@@ -443,8 +428,6 @@ def test_behind_a_trusted_proxy_its_forwarded_address_is_the_one_counted(
 
 
 def test_production_trusts_no_proxy_unless_told_to():
-    from tests.test_security import production_env, run_in_production
-
     code = "from django.conf import settings; print(settings.ALLAUTH_TRUSTED_PROXY_COUNT)"
     default = run_in_production("-c", code, env=production_env())
     behind_one = run_in_production("-c", code, env=production_env(ALLAUTH_TRUSTED_PROXY_COUNT="1"))
@@ -561,7 +544,9 @@ def test_staff_sign_in_asks_for_the_authenticator_code(client):
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
-    response = client.post(reverse("mfa_authenticate"), {"code": current_totp_code()})
+    response = client.post(
+        reverse("mfa_authenticate"), {"code": current_totp_code(secret=TOTP_SECRET)}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200

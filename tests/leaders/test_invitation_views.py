@@ -15,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from leaders.models import CoLeaderInvitation, Leadership, RulesAcceptance
+from tests.builders import co_leader_invitation, verified_user
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
@@ -47,26 +48,12 @@ def rules():
 
 @pytest.fixture
 def invitation(group, leader):
-    now = timezone.now()
-    return CoLeaderInvitation.objects.create(
-        group=group,
-        email=INVITEE,
-        invited_by=leader,
-        created_at=now,
-        expires_at=now + timedelta(days=14),
-    )
-
-
-def verified_user(email: str):
-    """An account whose address is verified, as after signing up."""
-    user = UserFactory(email=email)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
+    return co_leader_invitation(group, email=INVITEE, by=leader)
 
 
 @pytest.fixture
 def invitee():
-    return verified_user(INVITEE)
+    return verified_user(email=INVITEE)
 
 
 def url_of(invitation) -> str:
@@ -324,7 +311,7 @@ def test_the_invited_address_unverified_gets_403_and_changes_nothing(
 
 
 def test_a_verified_second_address_opens_the_invitation(client, group, invitation, rules):
-    invitee = verified_user("someone@example.org")
+    invitee = verified_user(email="someone@example.org")
     EmailAddress.objects.create(user=invitee, email=INVITEE.upper(), verified=True)
     client.force_login(invitee)
 
@@ -351,7 +338,7 @@ def test_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
     invitation = CoLeaderInvitation.objects.create(
         group=group, email=INVITEE, invited_by=leader, expires_at=timezone.now() + timedelta(days=1)
     )
-    client.force_login(verified_user(INVITEE))
+    client.force_login(verified_user(email=INVITEE))
 
     # session, user, the invitation with its group and inviter, the invitee's verified
     # address, the rules, the layout's menu

@@ -15,7 +15,6 @@ from leaders.models import (
     Leadership,
     LeadershipChangeRequest,
     RulesAcceptance,
-    User,
 )
 from leaders.services import (
     INVITATION_EXPIRED,
@@ -34,6 +33,7 @@ from leaders.services import (
 )
 from membership.requirements import Code, Outcome
 from membership.selectors import checklist_for
+from tests.builders import active_roles, co_leader_invitation, verified_user
 from tests.factories import (
     LeadershipFactory,
     ProgramRulesFactory,
@@ -49,13 +49,6 @@ PENDING = CoLeaderInvitation.Status.PENDING
 INVITEE = "new.co-leader@example.org"
 
 
-def verified_user(email: str) -> User:
-    """An account whose address is verified, as after signing up."""
-    user = UserFactory(email=email)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
 def group_with_leader(**kwargs):
     leadership = LeadershipFactory(role=LEADER, **kwargs)
     return leadership.group, leadership.user
@@ -65,18 +58,6 @@ def group_with_both():
     group, leader = group_with_leader()
     co_leader = LeadershipFactory(group=group, role=CO_LEADER).user
     return group, leader, co_leader
-
-
-def active_roles(group) -> dict[str, User]:
-    return {held.role: held.user for held in Leadership.objects.active().filter(group=group)}
-
-
-def pending_invitation(group, *, email=INVITEE, now=None, **kwargs) -> CoLeaderInvitation:
-    now = now or timezone.now()
-    values = {"created_at": now, "expires_at": now + timedelta(days=14), **kwargs}
-    return CoLeaderInvitation.objects.create(
-        group=group, email=email, invited_by=UserFactory(), **values
-    )
 
 
 def leadership_audit(group) -> list[str]:
@@ -207,8 +188,8 @@ def test_no_email_goes_out_for_an_invitation_that_was_replaced(django_capture_on
 
 def test_accepting_makes_the_invitee_co_leader():
     group, leader = group_with_leader()
-    invitation = pending_invitation(group)
-    invitee = verified_user(INVITEE)
+    invitation = co_leader_invitation(group)
+    invitee = verified_user(email=INVITEE)
 
     leadership = invitation_accept(invitation=invitation, user=invitee)
 
@@ -224,9 +205,9 @@ def test_accepting_records_acceptance_of_the_current_rules():
     group, _leader = group_with_leader()
     ProgramRulesFactory(version=1)
     current = ProgramRulesFactory(version=2)
-    invitee = verified_user(INVITEE)
+    invitee = verified_user(email=INVITEE)
 
-    invitation_accept(invitation=pending_invitation(group), user=invitee)
+    invitation_accept(invitation=co_leader_invitation(group), user=invitee)
 
     assert list(RulesAcceptance.objects.filter(user=invitee).values_list("rules", flat=True)) == [
         current.pk
@@ -235,9 +216,9 @@ def test_accepting_records_acceptance_of_the_current_rules():
 
 def test_accepting_without_published_rules_records_no_acceptance():
     group, _leader = group_with_leader()
-    invitee = verified_user(INVITEE)
+    invitee = verified_user(email=INVITEE)
 
-    invitation_accept(invitation=pending_invitation(group), user=invitee)
+    invitation_accept(invitation=co_leader_invitation(group), user=invitee)
 
     assert not RulesAcceptance.objects.exists()
     assert active_roles(group)[CO_LEADER] == invitee
@@ -245,16 +226,16 @@ def test_accepting_without_published_rules_records_no_acceptance():
 
 def test_address_comparison_ignores_case():
     group, _leader = group_with_leader()
-    invitee = verified_user("New.Co-Leader@Example.org")
+    invitee = verified_user(email="New.Co-Leader@Example.org")
 
-    invitation_accept(invitation=pending_invitation(group), user=invitee)
+    invitation_accept(invitation=co_leader_invitation(group), user=invitee)
 
     assert active_roles(group)[CO_LEADER] == invitee
 
 
 def test_someone_else_cannot_accept():
     group, _leader = group_with_leader()
-    invitation = pending_invitation(group)
+    invitation = co_leader_invitation(group)
 
     with pytest.raises(InvitationError) as error:
         invitation_accept(invitation=invitation, user=UserFactory(email="other@example.org"))
@@ -265,7 +246,7 @@ def test_someone_else_cannot_accept():
 
 def test_an_unverified_invited_address_cannot_accept():
     group, _leader = group_with_leader()
-    invitation = pending_invitation(group)
+    invitation = co_leader_invitation(group)
     invitee = UserFactory(email=INVITEE)
     EmailAddress.objects.create(user=invitee, email=INVITEE, verified=False, primary=True)
     audit_before = leadership_audit(group)
@@ -289,7 +270,7 @@ def test_an_account_that_only_names_the_invited_address_cannot_accept():
     group, _leader = group_with_leader()
 
     with pytest.raises(InvitationError) as error:
-        invitation_accept(invitation=pending_invitation(group), user=UserFactory(email=INVITEE))
+        invitation_accept(invitation=co_leader_invitation(group), user=UserFactory(email=INVITEE))
 
     assert error.value.code == INVITATION_FOREIGN
     assert CO_LEADER not in active_roles(group)
@@ -297,7 +278,7 @@ def test_an_account_that_only_names_the_invited_address_cannot_accept():
 
 def test_an_unverified_invited_address_cannot_decline_either():
     group, _leader = group_with_leader()
-    invitation = pending_invitation(group)
+    invitation = co_leader_invitation(group)
 
     with pytest.raises(InvitationError):
         invitation_decline(invitation=invitation, user=UserFactory(email=INVITEE))
@@ -308,22 +289,22 @@ def test_an_unverified_invited_address_cannot_decline_either():
 
 def test_a_verified_second_address_of_the_account_can_accept():
     group, _leader = group_with_leader()
-    invitee = verified_user("main@example.org")
+    invitee = verified_user(email="main@example.org")
     EmailAddress.objects.create(user=invitee, email="NEW.co-leader@example.org", verified=True)
 
-    invitation_accept(invitation=pending_invitation(group), user=invitee)
+    invitation_accept(invitation=co_leader_invitation(group), user=invitee)
 
     assert active_roles(group)[CO_LEADER] == invitee
 
 
 def test_the_invited_address_verified_by_another_account_does_not_count():
     group, _leader = group_with_leader()
-    verified_user(INVITEE)
+    verified_user(email=INVITEE)
     other = UserFactory(email="other@example.org")
     EmailAddress.objects.create(user=other, email=INVITEE, verified=False)
 
     with pytest.raises(InvitationError):
-        invitation_accept(invitation=pending_invitation(group), user=other)
+        invitation_accept(invitation=co_leader_invitation(group), user=other)
 
     assert CO_LEADER not in active_roles(group)
 
@@ -346,10 +327,10 @@ def test_the_invited_address_is_shown_masked(email, masked):
 )
 def test_an_answered_or_withdrawn_invitation_cannot_be_used(status):
     group, _leader = group_with_leader()
-    invitation = pending_invitation(group, status=status)
+    invitation = co_leader_invitation(group, status=status)
 
     with pytest.raises(InvitationError) as error:
-        invitation_accept(invitation=invitation, user=verified_user(INVITEE))
+        invitation_accept(invitation=invitation, user=verified_user(email=INVITEE))
 
     assert error.value.code == INVITATION_USED
     assert error.value.message == "This invitation has already been used or withdrawn."
@@ -357,8 +338,8 @@ def test_an_answered_or_withdrawn_invitation_cannot_be_used(status):
 
 def test_invitation_expires_at_its_expiry_time():
     group, _leader = group_with_leader()
-    invitation = pending_invitation(group)
-    invitee = verified_user(INVITEE)
+    invitation = co_leader_invitation(group)
+    invitee = verified_user(email=INVITEE)
 
     with pytest.raises(InvitationError) as error:
         invitation_accept(invitation=invitation, user=invitee, now=invitation.expires_at)
@@ -371,8 +352,8 @@ def test_invitation_expires_at_its_expiry_time():
 
 def test_invitation_still_works_a_second_before_it_expires():
     group, _leader = group_with_leader()
-    invitation = pending_invitation(group)
-    invitee = verified_user(INVITEE)
+    invitation = co_leader_invitation(group)
+    invitee = verified_user(email=INVITEE)
     just_before = invitation.expires_at - timedelta(seconds=1)
 
     invitation_accept(invitation=invitation, user=invitee, now=just_before)
@@ -382,8 +363,8 @@ def test_invitation_still_works_a_second_before_it_expires():
 
 def test_accepted_invitation_cannot_be_accepted_twice():
     group, _leader = group_with_leader()
-    invitation = pending_invitation(group)
-    invitee = verified_user(INVITEE)
+    invitation = co_leader_invitation(group)
+    invitee = verified_user(email=INVITEE)
     invitation_accept(invitation=invitation, user=invitee)
 
     with pytest.raises(InvitationError):
@@ -392,7 +373,7 @@ def test_accepted_invitation_cannot_be_accepted_twice():
 
 def test_check_without_a_signed_in_user_skips_only_the_address():
     group, _leader = group_with_leader()
-    invitation = pending_invitation(group)
+    invitation = co_leader_invitation(group)
 
     invitation_check(invitation=invitation, user=None, now=timezone.now())
     with pytest.raises(InvitationError):
@@ -401,8 +382,8 @@ def test_check_without_a_signed_in_user_skips_only_the_address():
 
 def test_declining_leaves_the_role_empty_and_is_audited():
     group, _leader = group_with_leader()
-    invitation = pending_invitation(group)
-    invitee = verified_user(INVITEE)
+    invitation = co_leader_invitation(group)
+    invitee = verified_user(email=INVITEE)
 
     invitation_decline(invitation=invitation, user=invitee)
 
@@ -415,7 +396,7 @@ def test_declining_leaves_the_role_empty_and_is_audited():
 
 def test_someone_else_cannot_decline():
     group, _leader = group_with_leader()
-    invitation = pending_invitation(group)
+    invitation = co_leader_invitation(group)
 
     with pytest.raises(InvitationError):
         invitation_decline(invitation=invitation, user=UserFactory())
@@ -429,7 +410,7 @@ def test_someone_else_cannot_decline():
 
 def test_leader_withdraws_a_pending_invitation():
     group, leader = group_with_leader()
-    invitation = pending_invitation(group)
+    invitation = co_leader_invitation(group)
 
     invitation_withdraw(invitation=invitation, by=leader)
 
@@ -441,7 +422,7 @@ def test_leader_withdraws_a_pending_invitation():
 
 def test_someone_who_does_not_lead_the_group_cannot_withdraw_its_invitation():
     group, _leader = group_with_leader()
-    invitation = pending_invitation(group)
+    invitation = co_leader_invitation(group)
     other_leader = LeadershipFactory().user
 
     with pytest.raises(ValidationError) as error:
@@ -456,7 +437,7 @@ def test_someone_who_does_not_lead_the_group_cannot_withdraw_its_invitation():
 
 def test_an_answered_invitation_cannot_be_withdrawn():
     group, leader = group_with_leader()
-    invitation = pending_invitation(group, status=CoLeaderInvitation.Status.ACCEPTED)
+    invitation = co_leader_invitation(group, status=CoLeaderInvitation.Status.ACCEPTED)
 
     with pytest.raises(ValidationError) as error:
         invitation_withdraw(invitation=invitation, by=leader)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.models import AuditEntry
 from leaders.models import CoLeaderInvitation, Leadership
 from leaders.services import leadership_end, leadership_start
+from tests.builders import co_leader_invitation
 from tests.factories import GroupFactory, LeadershipFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,18 +23,6 @@ STEPPED_DOWN = Leadership.EndReason.STEPPED_DOWN
 def ended(**kwargs) -> Leadership:
     return LeadershipFactory(
         ended_at=timezone.now() - timedelta(days=1), end_reason=STEPPED_DOWN, **kwargs
-    )
-
-
-def invitation(group, *, status=CoLeaderInvitation.Status.PENDING, **kwargs) -> CoLeaderInvitation:
-    now = timezone.now()
-    values = {"created_at": now, "expires_at": now + timedelta(days=14), **kwargs}
-    return CoLeaderInvitation.objects.create(
-        group=group,
-        email="new.co-leader@example.org",
-        invited_by=UserFactory(),
-        status=status,
-        **values,
     )
 
 
@@ -133,17 +122,17 @@ def test_full_clean_explains_that_leader_and_co_leader_must_differ():
 
 def test_second_pending_invitation_of_a_group_is_refused():
     group = GroupFactory()
-    invitation(group)
+    co_leader_invitation(group)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        invitation(group)
+        co_leader_invitation(group)
 
 
 def test_pending_invitation_may_follow_a_revoked_one():
     group = GroupFactory()
-    invitation(group, status=CoLeaderInvitation.Status.REVOKED)
+    co_leader_invitation(group, status=CoLeaderInvitation.Status.REVOKED)
 
-    invitation(group)
+    co_leader_invitation(group)
 
     assert group.invitations.count() == 2
 
@@ -152,14 +141,14 @@ def test_invitation_cannot_expire_when_it_is_created():
     now = timezone.now()
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        invitation(GroupFactory(), created_at=now, expires_at=now)
+        co_leader_invitation(GroupFactory(), created_at=now, expires_at=now)
 
 
 def test_invitation_cannot_expire_before_it_is_created():
     now = timezone.now()
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        invitation(GroupFactory(), created_at=now, expires_at=now - timedelta(days=1))
+        co_leader_invitation(GroupFactory(), created_at=now, expires_at=now - timedelta(days=1))
 
 
 # The services.

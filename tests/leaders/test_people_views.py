@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from core.models import AuditEntry
 from leaders.models import CoLeaderInvitation, Leadership, LeadershipChangeRequest
-from tests.factories import GroupFactory, LeadershipFactory, StaffFactory, UserFactory
+from tests.builders import active_roles, co_leader_invitation
+from tests.factories import GroupFactory, LeadershipFactory, StaffFactory
+from tests.pages import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -39,14 +41,6 @@ def co_leader(group, leader):
     return LeadershipFactory(group=group, role=CO_LEADER).user
 
 
-def invitation_of(group, *, email=INVITEE, **kwargs) -> CoLeaderInvitation:
-    now = timezone.now()
-    values = {"created_at": now, "expires_at": now + timedelta(days=14), **kwargs}
-    return CoLeaderInvitation.objects.create(
-        group=group, email=email, invited_by=UserFactory(), **values
-    )
-
-
 def url(name, group, **kwargs):
     return reverse(f"leaders:{name}", kwargs={"slug": group.slug, **kwargs})
 
@@ -55,20 +49,11 @@ def people_url(group):
     return url("people", group)
 
 
-def active_roles(group):
-    return {held.role: held.user for held in Leadership.objects.active().filter(group=group)}
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
 # Who may open the pages
 
 
 def page_urls(group):
-    invitation = invitation_of(group)
+    invitation = co_leader_invitation(group)
     return [
         people_url(group),
         url("invitation_withdraw", group, pk=invitation.pk),
@@ -85,7 +70,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, group, leader):
 
 
 def test_leader_of_another_group_gets_404(client, group, leader):
-    signed_in(client, LeadershipFactory().user)
+    signed_in(LeadershipFactory().user, client=client)
 
     for page in [*page_urls(group), url("invite", group)]:
         assert client.get(page).status_code == 404, page
@@ -93,7 +78,7 @@ def test_leader_of_another_group_gets_404(client, group, leader):
 
 
 def test_staff_who_does_not_lead_the_group_gets_404(client, group, leader):
-    signed_in(client, StaffFactory())
+    signed_in(StaffFactory(), client=client)
 
     for page in [*page_urls(group), url("invite", group)]:
         assert client.get(page).status_code == 404, page
@@ -103,21 +88,21 @@ def test_someone_who_stepped_down_gets_404(client, group, leader):
     former = LeadershipFactory(
         group=group, role=CO_LEADER, ended_at=timezone.now(), end_reason="stepped_down"
     ).user
-    signed_in(client, former)
+    signed_in(former, client=client)
 
     assert client.get(people_url(group)).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["leader", "co_leader"])
 def test_leader_and_co_leader_open_every_page(client, group, leader, co_leader, role):
-    signed_in(client, leader if role == "leader" else co_leader)
+    signed_in(leader if role == "leader" else co_leader, client=client)
 
     for page in page_urls(group):
         assert client.get(page).status_code == 200, page
 
 
 def test_invite_address_takes_only_posts(client, group, leader):
-    signed_in(client, leader)
+    signed_in(leader, client=client)
 
     assert client.get(url("invite", group)).status_code == 405
 
@@ -126,7 +111,7 @@ def test_invite_address_takes_only_posts(client, group, leader):
 
 
 def test_page_shows_both_leaders_with_their_addresses_and_start(client, group, leader, co_leader):
-    response = signed_in(client, leader).get(people_url(group))
+    response = signed_in(leader, client=client).get(people_url(group))
 
     content = response.content.decode()
     assert "<h1" in content
@@ -142,7 +127,7 @@ def test_page_shows_both_leaders_with_their_addresses_and_start(client, group, l
 def test_page_says_when_the_co_leader_role_is_empty_and_offers_the_invitation(
     client, group, leader
 ):
-    response = signed_in(client, leader).get(people_url(group))
+    response = signed_in(leader, client=client).get(people_url(group))
 
     content = response.content.decode()
     assert "Nobody holds this role" in content
@@ -151,16 +136,16 @@ def test_page_says_when_the_co_leader_role_is_empty_and_offers_the_invitation(
 
 
 def test_page_offers_no_invitation_while_there_is_a_co_leader(client, group, leader, co_leader):
-    response = signed_in(client, leader).get(people_url(group))
+    response = signed_in(leader, client=client).get(people_url(group))
 
     assert response.context["can_invite"] is False
     assert 'name="email"' not in response.content.decode()
 
 
 def test_page_shows_the_pending_invitation_with_its_expiry_and_withdraw(client, group, leader):
-    invitation = invitation_of(group)
+    invitation = co_leader_invitation(group)
 
-    response = signed_in(client, leader).get(people_url(group))
+    response = signed_in(leader, client=client).get(people_url(group))
 
     content = response.content.decode()
     assert INVITEE in content
@@ -169,19 +154,19 @@ def test_page_shows_the_pending_invitation_with_its_expiry_and_withdraw(client, 
 
 
 def test_page_says_when_the_pending_invitation_has_expired(client, group, leader):
-    invitation_of(
+    co_leader_invitation(
         group,
         created_at=timezone.now() - timedelta(days=20),
         expires_at=timezone.now() - timedelta(days=6),
     )
 
-    response = signed_in(client, leader).get(people_url(group))
+    response = signed_in(leader, client=client).get(people_url(group))
 
     assert "The invitation expired on" in response.content.decode()
 
 
 def test_co_leader_is_not_offered_the_hand_over(client, group, leader, co_leader):
-    response = signed_in(client, co_leader).get(people_url(group))
+    response = signed_in(co_leader, client=client).get(people_url(group))
 
     assert url("hand_over", group) not in response.content.decode()
     assert url("step_down", group) in response.content.decode()
@@ -195,9 +180,9 @@ def test_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
         LeadershipFactory(
             group=group, role=CO_LEADER, ended_at=timezone.now(), end_reason="stepped_down"
         )
-        invitation_of(group, email=f"old{number}@example.org", status="declined")
-    invitation_of(group)
-    signed_in(client, leader)
+        co_leader_invitation(group, email=f"old{number}@example.org", status="declined")
+    co_leader_invitation(group)
+    signed_in(leader, client=client)
 
     # session, user, the access check, the roles, the pending invitation, the layout's menu
     with django_assert_num_queries(6):
@@ -210,7 +195,7 @@ def test_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
 
 
 def test_leader_invites_a_co_leader(client, group, leader, django_capture_on_commit_callbacks):
-    signed_in(client, leader)
+    signed_in(leader, client=client)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("invite", group), {"email": INVITEE}, follow=True)
@@ -226,7 +211,7 @@ def test_leader_invites_a_co_leader(client, group, leader, django_capture_on_com
 
 @pytest.mark.parametrize("email", ["", "not an address", "a@b", "x" * 250 + "@example.org"])
 def test_a_bad_address_is_refused_beside_the_field(client, group, leader, email):
-    response = signed_in(client, leader).post(url("invite", group), {"email": email})
+    response = signed_in(leader, client=client).post(url("invite", group), {"email": email})
 
     assert response.status_code == 200
     assert response.context["invite_form"].errors["email"]
@@ -234,7 +219,7 @@ def test_a_bad_address_is_refused_beside_the_field(client, group, leader, email)
 
 
 def test_inviting_oneself_is_refused_beside_the_field(client, group, leader):
-    response = signed_in(client, leader).post(url("invite", group), {"email": leader.email})
+    response = signed_in(leader, client=client).post(url("invite", group), {"email": leader.email})
 
     assert response.status_code == 200
     assert response.context["invite_form"].errors["email"] == [
@@ -243,7 +228,7 @@ def test_inviting_oneself_is_refused_beside_the_field(client, group, leader):
 
 
 def test_inviting_while_there_is_a_co_leader_is_refused(client, group, leader, co_leader):
-    response = signed_in(client, leader).post(url("invite", group), {"email": INVITEE})
+    response = signed_in(leader, client=client).post(url("invite", group), {"email": INVITEE})
 
     assert response.status_code == 200
     assert response.context["invite_form"].errors["email"] == [
@@ -254,7 +239,7 @@ def test_inviting_while_there_is_a_co_leader_is_refused(client, group, leader, c
 
 def test_a_posted_group_or_status_is_ignored(client, group, leader):
     other = GroupFactory()
-    signed_in(client, leader).post(
+    signed_in(leader, client=client).post(
         url("invite", group), {"email": INVITEE, "group": other.pk, "status": "accepted"}
     )
 
@@ -263,7 +248,7 @@ def test_a_posted_group_or_status_is_ignored(client, group, leader):
 
 
 def test_inviting_needs_the_csrf_token(group, leader):
-    client = signed_in(Client(enforce_csrf_checks=True), leader)
+    client = signed_in(leader, client=Client(enforce_csrf_checks=True))
 
     response = client.post(url("invite", group), {"email": INVITEE})
 
@@ -275,9 +260,11 @@ def test_inviting_needs_the_csrf_token(group, leader):
 
 
 def test_withdraw_page_asks_for_confirmation(client, group, leader):
-    invitation = invitation_of(group)
+    invitation = co_leader_invitation(group)
 
-    response = signed_in(client, leader).get(url("invitation_withdraw", group, pk=invitation.pk))
+    response = signed_in(leader, client=client).get(
+        url("invitation_withdraw", group, pk=invitation.pk)
+    )
 
     assert INVITEE in response.content.decode()
     invitation.refresh_from_db()
@@ -285,9 +272,11 @@ def test_withdraw_page_asks_for_confirmation(client, group, leader):
 
 
 def test_confirmed_withdrawal_revokes_the_invitation(client, group, leader):
-    invitation = invitation_of(group)
+    invitation = co_leader_invitation(group)
 
-    response = signed_in(client, leader).post(url("invitation_withdraw", group, pk=invitation.pk))
+    response = signed_in(leader, client=client).post(
+        url("invitation_withdraw", group, pk=invitation.pk)
+    )
 
     assert response.status_code == 302
     assert response["Location"] == people_url(group)
@@ -296,9 +285,11 @@ def test_confirmed_withdrawal_revokes_the_invitation(client, group, leader):
 
 
 def test_an_invitation_of_another_group_cannot_be_withdrawn_here(client, group, leader):
-    foreign = invitation_of(GroupFactory())
+    foreign = co_leader_invitation(GroupFactory())
 
-    response = signed_in(client, leader).post(url("invitation_withdraw", group, pk=foreign.pk))
+    response = signed_in(leader, client=client).post(
+        url("invitation_withdraw", group, pk=foreign.pk)
+    )
 
     assert response.status_code == 404
     foreign.refresh_from_db()
@@ -306,9 +297,11 @@ def test_an_invitation_of_another_group_cannot_be_withdrawn_here(client, group, 
 
 
 def test_an_answered_invitation_is_not_found_for_withdrawal(client, group, leader):
-    answered = invitation_of(group, status=CoLeaderInvitation.Status.DECLINED)
+    answered = co_leader_invitation(group, status=CoLeaderInvitation.Status.DECLINED)
 
-    response = signed_in(client, leader).get(url("invitation_withdraw", group, pk=answered.pk))
+    response = signed_in(leader, client=client).get(
+        url("invitation_withdraw", group, pk=answered.pk)
+    )
 
     assert response.status_code == 404
 
@@ -317,14 +310,14 @@ def test_an_answered_invitation_is_not_found_for_withdrawal(client, group, leade
 
 
 def test_hand_over_page_names_the_new_leader(client, group, leader, co_leader):
-    response = signed_in(client, leader).get(url("hand_over", group))
+    response = signed_in(leader, client=client).get(url("hand_over", group))
 
     assert f"Make {co_leader.display_name} the leader" in response.content.decode()
     assert active_roles(group) == {LEADER: leader, CO_LEADER: co_leader}
 
 
 def test_confirmed_hand_over_swaps_the_roles(client, group, leader, co_leader):
-    response = signed_in(client, leader).post(url("hand_over", group), follow=True)
+    response = signed_in(leader, client=client).post(url("hand_over", group), follow=True)
 
     assert response.redirect_chain == [(people_url(group), 302)]
     assert "You handed leadership over. You are now co-leader." in response.content.decode()
@@ -339,7 +332,7 @@ def test_confirmed_hand_over_swaps_the_roles(client, group, leader, co_leader):
 
 
 def test_co_leader_cannot_hand_over(client, group, leader, co_leader):
-    signed_in(client, co_leader)
+    signed_in(co_leader, client=client)
 
     page = client.get(url("hand_over", group))
     response = client.post(url("hand_over", group), follow=True)
@@ -351,7 +344,7 @@ def test_co_leader_cannot_hand_over(client, group, leader, co_leader):
 
 
 def test_hand_over_without_a_co_leader_is_explained(client, group, leader):
-    signed_in(client, leader)
+    signed_in(leader, client=client)
 
     response = client.post(url("hand_over", group), follow=True)
 
@@ -360,7 +353,7 @@ def test_hand_over_without_a_co_leader_is_explained(client, group, leader):
 
 
 def test_hand_over_needs_the_csrf_token(group, leader, co_leader):
-    client = signed_in(Client(enforce_csrf_checks=True), leader)
+    client = signed_in(leader, client=Client(enforce_csrf_checks=True))
 
     assert client.post(url("hand_over", group)).status_code == 403
     assert active_roles(group) == {LEADER: leader, CO_LEADER: co_leader}
@@ -370,7 +363,7 @@ def test_hand_over_needs_the_csrf_token(group, leader, co_leader):
 
 
 def test_co_leader_steps_down_after_confirming(client, group, leader, co_leader):
-    signed_in(client, co_leader)
+    signed_in(co_leader, client=client)
 
     page = client.get(url("step_down", group))
     response = client.post(url("step_down", group))
@@ -389,7 +382,7 @@ def test_co_leader_steps_down_after_confirming(client, group, leader, co_leader)
 
 
 def test_leader_is_asked_whether_the_co_leader_takes_over(client, group, leader, co_leader):
-    response = signed_in(client, leader).get(url("step_down", group))
+    response = signed_in(leader, client=client).get(url("step_down", group))
 
     content = response.content.decode()
     assert 'name="co_leader_takes_over"' in content
@@ -397,13 +390,13 @@ def test_leader_is_asked_whether_the_co_leader_takes_over(client, group, leader,
 
 
 def test_leader_steps_down_and_the_co_leader_takes_over(client, group, leader, co_leader):
-    signed_in(client, leader).post(url("step_down", group), {"co_leader_takes_over": "yes"})
+    signed_in(leader, client=client).post(url("step_down", group), {"co_leader_takes_over": "yes"})
 
     assert active_roles(group) == {LEADER: co_leader}
 
 
 def test_leader_steps_down_and_leaves_the_role_empty(client, group, leader, co_leader):
-    signed_in(client, leader).post(url("step_down", group), {"co_leader_takes_over": "no"})
+    signed_in(leader, client=client).post(url("step_down", group), {"co_leader_takes_over": "no"})
 
     assert active_roles(group) == {CO_LEADER: co_leader}
 
@@ -412,7 +405,7 @@ def test_leader_steps_down_and_leaves_the_role_empty(client, group, leader, co_l
 def test_leader_must_choose_who_leads_next(client, group, leader, co_leader, choice):
     data = {} if choice is None else {"co_leader_takes_over": choice}
 
-    response = signed_in(client, leader).post(url("step_down", group), data)
+    response = signed_in(leader, client=client).post(url("step_down", group), data)
 
     assert response.status_code == 200
     assert response.context["form"].errors["co_leader_takes_over"]
@@ -420,7 +413,7 @@ def test_leader_must_choose_who_leads_next(client, group, leader, co_leader, cho
 
 
 def test_the_only_contact_is_told_they_cannot_step_down(client, group, leader):
-    signed_in(client, leader)
+    signed_in(leader, client=client)
 
     page = client.get(url("step_down", group))
     response = client.post(url("step_down", group), follow=True)
@@ -433,14 +426,14 @@ def test_the_only_contact_is_told_they_cannot_step_down(client, group, leader):
 
 
 def test_stepping_down_needs_the_csrf_token(group, leader, co_leader):
-    client = signed_in(Client(enforce_csrf_checks=True), co_leader)
+    client = signed_in(co_leader, client=Client(enforce_csrf_checks=True))
 
     assert client.post(url("step_down", group)).status_code == 403
     assert CO_LEADER in active_roles(group)
 
 
 def test_the_only_contact_is_offered_neither_hand_over_nor_step_down(client, group, leader):
-    content = signed_in(client, leader).get(people_url(group)).content.decode()
+    content = signed_in(leader, client=client).get(people_url(group)).content.decode()
 
     assert url("hand_over", group) not in content
     assert url("step_down", group) not in content
@@ -458,7 +451,7 @@ def test_the_only_contact_is_offered_neither_hand_over_nor_step_down(client, gro
     takes_over=st.text(max_size=20),
 )
 def test_generated_input_never_breaks_the_people_forms(client, group, leader, email, takes_over):
-    signed_in(client, leader)
+    signed_in(leader, client=client)
 
     invited = client.post(url("invite", group), {"email": email})
     stepped = client.post(url("step_down", group), {"co_leader_takes_over": takes_over})

@@ -489,6 +489,10 @@ def statuses() -> Counter[str]:
     return Counter(OutboxEmail.objects.values_list("status", flat=True))
 
 
+def pks(rows: list[OutboxEmail]) -> list[int]:
+    return [row.pk for row in rows]
+
+
 def tally(label: str, expected: list[int], mailbox: Mailbox, **extra: int) -> Counter[int]:
     """Print and return how often each outbox row arrived: expected, arrived, duplicates."""
     arrivals = Counter(mailbox.outbox_pks())

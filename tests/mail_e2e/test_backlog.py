@@ -13,16 +13,12 @@ from notifications.models import OutboxEmail
 from notifications.outbox import SWEEP_BATCH
 from notifications.tasks import sweep_outbox
 
-from .harness import bulk_queue, statuses, tally, wait_until
+from .harness import bulk_queue, pks, statuses, tally, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 Status = OutboxEmail.Status
 Priority = OutboxEmail.Priority
-
-
-def pks(rows: list[OutboxEmail]) -> list[int]:
-    return [row.pk for row in rows]
 
 
 def test_a_backlog_of_2000_is_drained_by_one_sweep_urgent_ones_first(worker, smtp):

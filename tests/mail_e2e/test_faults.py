@@ -38,6 +38,7 @@ from .harness import (
     expire_claims,
     expire_handed,
     handed_unmarked,
+    pks,
     queue_emails,
     statuses,
     tally,
@@ -47,10 +48,6 @@ from .harness import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 Status = OutboxEmail.Status
-
-
-def pks(rows: list[OutboxEmail]) -> list[int]:
-    return [row.pk for row in rows]
 
 
 def sweep_results(*workers) -> list[dict[str, int]]:

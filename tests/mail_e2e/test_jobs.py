@@ -22,9 +22,9 @@ from membership.tasks import queue_compliance_reminders
 from notifications.models import OutboxEmail
 from program.models import QuarterlyCall
 from program.tasks import queue_quarterly_call_emails
+from tests.builders import group_with_history, lead
 from tests.factories import (
     GroupFactory,
-    LeadershipFactory,
     MeetingFactory,
     QuarterlyCallFactory,
     StaffFactory,
@@ -49,32 +49,11 @@ def job_results(*workers) -> list[dict[str, int]]:
 # The compliance job twice the same day -------------------------------------------------------
 
 
-def group_at_now(
-    *, status: str = Group.Status.ADMITTED, meetings: int = 6, changed_days_ago: int = 800, **fields
-) -> Group:
-    """A group as it stands now: admitted (or changed) long ago, meetings spread over the year."""
-    now = timezone.now()
-    changed = now - timedelta(days=changed_days_ago)
-    group = GroupFactory(
-        status=status,
-        admitted_at=now - timedelta(days=800) if status == Group.Status.ADMITTED else None,
-        status_changed_at=changed,
-        **fields,
-    )
-    Group.objects.filter(pk=group.pk).update(updated_at=changed)
-    for i in range(meetings):
-        MeetingFactory(group=group, starts_at=now - timedelta(days=10 + 50 * i))
-    return group
-
-
-def lead(group: Group, *, co_leader: bool = True) -> None:
-    LeadershipFactory(group=group, user=UserFactory(preferred_language="en"))
+def add_contacts(group: Group, *, co_leader: bool = True) -> None:
+    """An English-speaking leader and, unless told otherwise, a Swedish-speaking co-leader."""
+    lead(group, user=UserFactory(preferred_language="en"))
     if co_leader:
-        LeadershipFactory(
-            group=group,
-            role=Leadership.Role.CO_LEADER,
-            user=UserFactory(preferred_language="sv"),
-        )
+        lead(group, user=UserFactory(preferred_language="sv"), role=Leadership.Role.CO_LEADER)
 
 
 def test_the_compliance_job_twice_the_same_day_queues_each_reminder_once(worker, smtp):
@@ -84,13 +63,15 @@ def test_the_compliance_job_twice_the_same_day_queues_each_reminder_once(worker,
     moves the review to today). The job runs on the worker, then again the same day: the
     second run queues nothing and says so."""
     today = timezone.localdate()
-    lead(group_at_now(code_of_conduct_url=""))
-    lead(group_at_now(), co_leader=False)
-    lead(group_at_now(status=Group.Status.CHANGES_REQUESTED, meetings=0, changed_days_ago=21))
-    inactive = group_at_now(meetings=0, next_review_due=today + timedelta(days=20))
+    add_contacts(group_with_history(code_of_conduct_url=""))
+    add_contacts(group_with_history(), co_leader=False)
+    add_contacts(
+        group_with_history(status=Group.Status.CHANGES_REQUESTED, meetings=0, changed_days_ago=21)
+    )
+    inactive = group_with_history(meetings=0, next_review_due=today + timedelta(days=20))
     MeetingFactory(group=inactive, starts_at=timezone.now() - timedelta(days=200))
-    lead(inactive)
-    lead(group_at_now())  # nothing to remind about
+    add_contacts(inactive)
+    add_contacts(group_with_history())  # nothing to remind about
 
     queue_compliance_reminders.apply_async()  # as beat sends it
     wait_until(lambda: len(job_results(worker)) == 1, what="the first run")
@@ -156,7 +137,7 @@ def test_two_people_saving_the_same_new_time_at_once_send_one_update(worker, smt
     starts_at = (timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
     call = QuarterlyCallFactory(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
     for _ in range(3):
-        lead(GroupFactory(admitted=True))
+        add_contacts(GroupFactory(admitted=True))
     queue_quarterly_call_emails.apply_async()  # as beat sends it
     wait_until(lambda: statuses() == {Status.SENT: 6}, what="the 6 invitations sent")
     invitations = list(OutboxEmail.objects.values_list("pk", flat=True))

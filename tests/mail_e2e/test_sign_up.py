@@ -27,7 +27,7 @@ PASSWORD = "a brand new passphrase 42"
 CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^/\s]+/)")
 
 
-def text_of(message: EmailMessage) -> str:
+def plain_text_of(message: EmailMessage) -> str:
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
     return str(body.get_content())
@@ -80,8 +80,8 @@ def test_sign_up_with_the_smtp_server_down_sends_the_verification_once_it_is_bac
     assert arrivals == {row.pk: 1}
     (message,) = smtp.mailbox.messages
     assert str(message["To"]) == "new@example.org"
-    link = CONFIRM_LINK.search(text_of(message))
-    assert link is not None, text_of(message)
+    link = CONFIRM_LINK.search(plain_text_of(message))
+    assert link is not None, plain_text_of(message)
     row.refresh_from_db()
     assert row.body_text == REMOVED_TEXT  # the secret is gone from the database once sent
     assert link.group(1) not in row.body_text + row.body_html

@@ -214,12 +214,6 @@ def feed_server(feed_server_factory) -> FeedServer:
 
 
 @pytest.fixture
-def loopback_allowed(settings):
-    """Lets fetch_url reach the test's own server on 127.0.0.1."""
-    settings.TECHGROUPS_FETCH_ALLOW_LOOPBACK = True
-
-
-@pytest.fixture
 def group(db):
     return GroupFactory(timezone="Europe/Stockholm")
 

@@ -12,7 +12,7 @@ from meetings import services
 from meetings.forms import MeetingForm
 from meetings.models import Meeting
 from tests.factories import GroupFactory, LeadershipFactory, MeetingFactory, StaffFactory
-from tests.test_security import inline_code_in
+from tests.pages import inline_code_in
 
 from .conftest import calendar, vevent
 

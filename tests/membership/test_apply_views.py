@@ -4,8 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +12,7 @@ from groups.models import Group
 from leaders.models import CoLeaderInvitation, Leadership, RulesAcceptance
 from membership.models import Review
 from membership.services import review_decide
+from tests.builders import draft_group, leader_of, led_group
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
@@ -21,8 +20,7 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
-from tests.membership.test_portal_services import draft_group, leader_of, led_group
-from tests.test_security import inline_code_in
+from tests.pages import GROUP_VISITORS, inline_code_in, query_count, sign_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -44,35 +42,6 @@ LINKS = {
     "event_page_url": "",
     "ical_feed_url": "",
 }
-
-#: Who visits a page of one group, and what they get.
-VISITORS = {
-    "anonymous": 302,
-    "leader of another group": 404,
-    "leader": 200,
-    "co-leader": 200,
-    "staff who does not lead it": 404,
-}
-
-
-def sign_in(client, visitor: str, group: Group):
-    user = {
-        "anonymous": lambda: None,
-        "leader of another group": lambda: LeadershipFactory().user,
-        "leader": lambda: leader_of(group),
-        "co-leader": lambda: leader_of(group, CO_LEADER),
-        "staff who does not lead it": lambda: StaffFactory(),
-    }[visitor]()
-    if user is not None:
-        client.force_login(user)
-    return user
-
-
-def query_count(make_request) -> int:
-    """How many queries a request runs (counted at once: a later request clears the log)."""
-    with CaptureQueriesContext(connection) as queries:
-        make_request()
-    return len(queries)
 
 
 def step_url(group: Group, step: str) -> str:
@@ -101,19 +70,19 @@ def test_any_signed_in_person_sees_my_groups_and_can_apply(client, name):
     assert client.get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize(("visitor", "expected"), VISITORS.items())
+@pytest.mark.parametrize(("visitor", "expected"), GROUP_VISITORS.items())
 @pytest.mark.parametrize("step", ["group", "links", "meetings", "rules", "review"])
 def test_application_step_answers_each_visitor(client, visitor, expected, step):
     group = draft_group()
-    sign_in(client, visitor, group)
+    sign_in_as(client, visitor, group=group)
 
     assert client.get(step_url(group, step)).status_code == expected
 
 
-@pytest.mark.parametrize(("visitor", "expected"), VISITORS.items())
+@pytest.mark.parametrize(("visitor", "expected"), GROUP_VISITORS.items())
 def test_status_page_answers_each_visitor(client, visitor, expected):
     group = led_group()
-    sign_in(client, visitor, group)
+    sign_in_as(client, visitor, group=group)
 
     response = client.get(reverse("groups:status", kwargs={"slug": group.slug}))
 
@@ -145,7 +114,7 @@ def test_an_unknown_step_is_not_found(client):
 def test_my_groups_lists_the_groups_i_lead_with_status_and_role(client):
     group = led_group(name="Lund Azure Meetup", admitted=True)
     other = led_group(name="Somebody else's group")
-    client.force_login(leader_of(group, CO_LEADER))
+    client.force_login(leader_of(group, role=CO_LEADER))
 
     content = client.get(reverse("groups:list")).content.decode()
 

@@ -30,6 +30,7 @@ from membership.requirements import Code, Outcome, failing_q
 from membership.selectors import checklist_for, groups_with_requirement_facts
 from membership.services import group_update, group_update_by_leader
 from membership.tasks import check_code_of_conduct_links as check_task
+from tests.builders import admitted_group
 from tests.factories import GroupFactory, LeadershipFactory, StaffFactory
 
 NOW = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)
@@ -122,11 +123,6 @@ def server() -> Iterator[LinkServer]:
     yield link_server
     link_server.httpd.shutdown()
     link_server.httpd.server_close()
-
-
-@pytest.fixture
-def loopback_allowed(settings):
-    settings.TECHGROUPS_FETCH_ALLOW_LOOPBACK = True
 
 
 # check_link against a real server ------------------------------------------------------------
@@ -255,11 +251,6 @@ def test_loopback_is_refused_when_the_setting_is_off(server, settings):
 # The job: which groups, what is recorded -----------------------------------------------------
 
 
-def admitted_group(url: str, **kwargs: object) -> Group:
-    group: Group = GroupFactory(admitted=True, code_of_conduct_url=url, **kwargs)
-    return group
-
-
 def code_of_conduct(group: Group, *, now: datetime = NOW):
     (result,) = [r for r in checklist_for(group, now=now).results if r.code is Code.CODE_OF_CONDUCT]
     return result
@@ -271,7 +262,7 @@ def run(*, now: datetime = NOW, batch: int = coc.DEFAULT_BATCH) -> coc.LinkCheck
 
 @pytest.mark.django_db
 def test_a_link_that_answers_is_recorded_as_ok(server, loopback_allowed):
-    group = admitted_group(server.page("/conduct"))
+    group = admitted_group(code_of_conduct_url=server.page("/conduct"))
 
     assert run() == coc.LinkCheckRun(checked=1, broken=0, more_due=False)
 
@@ -293,7 +284,7 @@ def test_with_fetching_switched_off_nothing_is_checked_or_counted(
     server, loopback_allowed, settings
 ):
     settings.TECHGROUPS_FETCH_ENABLED = False
-    group = admitted_group(server.url("/gone"))
+    group = admitted_group(code_of_conduct_url=server.url("/gone"))
 
     assert run() == coc.LinkCheckRun(checked=0, broken=0, more_due=False)
 
@@ -307,7 +298,7 @@ def test_with_fetching_switched_off_nothing_is_checked_or_counted(
 
 @pytest.mark.django_db
 def test_one_failed_check_does_not_fail_the_requirement(server, loopback_allowed):
-    group = admitted_group(server.url("/gone"))
+    group = admitted_group(code_of_conduct_url=server.url("/gone"))
 
     assert run().broken == 1
 
@@ -322,7 +313,7 @@ def test_one_failed_check_does_not_fail_the_requirement(server, loopback_allowed
 
 @pytest.mark.django_db
 def test_two_failed_checks_in_a_row_fail_the_requirement(server, loopback_allowed):
-    group = admitted_group(server.url("/gone"))
+    group = admitted_group(code_of_conduct_url=server.url("/gone"))
 
     run()
     run(now=NOW + timedelta(days=1))
@@ -342,11 +333,11 @@ def test_two_failed_checks_in_a_row_fail_the_requirement(server, loopback_allowe
 
 @pytest.mark.django_db
 def test_the_admin_filter_agrees_that_two_failures_fail(server, loopback_allowed):
-    broken_twice = admitted_group(server.url("/gone"))
-    admitted_group(server.page("/conduct"))
+    broken_twice = admitted_group(code_of_conduct_url=server.url("/gone"))
+    admitted_group(code_of_conduct_url=server.page("/conduct"))
     run()
     run(now=NOW + timedelta(days=1))
-    once = admitted_group(server.url("/gone-once"))
+    once = admitted_group(code_of_conduct_url=server.url("/gone-once"))
     run(now=NOW + timedelta(days=1))
 
     facts = groups_with_requirement_facts(Group.objects.all(), now=NOW, rules_version=None)
@@ -358,7 +349,7 @@ def test_the_admin_filter_agrees_that_two_failures_fail(server, loopback_allowed
 
 @pytest.mark.django_db
 def test_a_link_that_answers_again_starts_the_count_again(server, loopback_allowed):
-    group = admitted_group(server.url("/conduct"))
+    group = admitted_group(code_of_conduct_url=server.url("/conduct"))
     run()
     server.page("/conduct")
 
@@ -373,7 +364,7 @@ def test_a_link_that_answers_again_starts_the_count_again(server, loopback_allow
 
 @pytest.mark.django_db
 def test_failures_keep_counting_while_the_link_stays_broken(server, loopback_allowed):
-    group = admitted_group(server.url("/gone"))
+    group = admitted_group(code_of_conduct_url=server.url("/gone"))
 
     for day in range(3):
         run(now=NOW + timedelta(days=day))
@@ -385,7 +376,7 @@ def test_failures_keep_counting_while_the_link_stays_broken(server, loopback_all
 
 @pytest.mark.django_db
 def test_a_second_run_the_same_day_checks_nothing(server, loopback_allowed):
-    admitted_group(server.url("/gone"))
+    admitted_group(code_of_conduct_url=server.url("/gone"))
     run()
 
     second = run(now=NOW + timedelta(hours=19))
@@ -397,7 +388,7 @@ def test_a_second_run_the_same_day_checks_nothing(server, loopback_allowed):
 
 @pytest.mark.django_db
 def test_the_next_day_checks_again(server, loopback_allowed):
-    admitted_group(server.page("/conduct"))
+    admitted_group(code_of_conduct_url=server.page("/conduct"))
     run()
 
     assert run(now=NOW + timedelta(hours=20)).checked == 1
@@ -405,8 +396,8 @@ def test_the_next_day_checks_again(server, loopback_allowed):
 
 @pytest.mark.django_db
 def test_only_admitted_groups_with_a_link_are_checked(server, loopback_allowed):
-    checked = admitted_group(server.page("/conduct"))
-    admitted_group("")
+    checked = admitted_group(code_of_conduct_url=server.page("/conduct"))
+    admitted_group(code_of_conduct_url="")
     GroupFactory(code_of_conduct_url=server.page("/applying"))  # submitted
     GroupFactory(status=Group.Status.LEFT, code_of_conduct_url=server.page("/left"))
 
@@ -420,7 +411,7 @@ def test_only_admitted_groups_with_a_link_are_checked(server, loopback_allowed):
 def test_a_run_that_stopped_part_way_resumes_with_the_links_not_yet_checked(
     server, loopback_allowed
 ):
-    groups = [admitted_group(server.page(f"/conduct-{i}")) for i in range(3)]
+    groups = [admitted_group(code_of_conduct_url=server.page(f"/conduct-{i}")) for i in range(3)]
 
     first = run(batch=2)
     second = run(now=NOW + timedelta(minutes=5), batch=2)
@@ -436,8 +427,8 @@ def test_a_run_that_stopped_part_way_resumes_with_the_links_not_yet_checked(
 
 @pytest.mark.django_db
 def test_links_never_checked_go_first_then_the_oldest(server, loopback_allowed):
-    old = admitted_group(server.page("/old"))
-    new = admitted_group(server.page("/new"))
+    old = admitted_group(code_of_conduct_url=server.page("/old"))
+    new = admitted_group(code_of_conduct_url=server.page("/new"))
     Group.objects.filter(pk=old.pk).update(coc_link_checked_at=NOW - timedelta(days=3))
 
     run(batch=1)
@@ -448,7 +439,7 @@ def test_links_never_checked_go_first_then_the_oldest(server, loopback_allowed):
 @pytest.mark.django_db
 def test_the_selection_costs_the_same_queries_for_many_groups(django_assert_num_queries):
     for i in range(6):
-        admitted_group(f"https://group{i}.example.org/conduct")
+        admitted_group(code_of_conduct_url=f"https://group{i}.example.org/conduct")
 
     def answers(url: str) -> LinkCheck:
         return LinkCheck(ok=True, status=200, final_url=url)
@@ -462,7 +453,7 @@ def test_the_selection_costs_the_same_queries_for_many_groups(django_assert_num_
 
 
 def broken_twice(server: LinkServer) -> Group:
-    group = admitted_group(server.url("/gone"))
+    group = admitted_group(code_of_conduct_url=server.url("/gone"))
     run()
     run(now=NOW + timedelta(days=1))
     group.refresh_from_db()
@@ -517,7 +508,7 @@ def test_another_change_keeps_the_count(server, loopback_allowed):
 
 @pytest.mark.django_db
 def test_a_check_of_a_link_changed_meanwhile_is_kept_but_not_counted():
-    group = admitted_group("https://new.example.org/conduct")
+    group = admitted_group(code_of_conduct_url="https://new.example.org/conduct")
     broken = LinkCheck(ok=False, status=404, final_url="https://old.example.org", error="404")
 
     link_check_record(group_id=group.pk, url="https://old.example.org", result=broken, now=NOW)
@@ -529,7 +520,7 @@ def test_a_check_of_a_link_changed_meanwhile_is_kept_but_not_counted():
 
 @pytest.mark.django_db
 def test_two_runs_that_overlap_count_a_day_once():
-    group = admitted_group("https://group.example.org/conduct")
+    group = admitted_group(code_of_conduct_url="https://group.example.org/conduct")
     broken = LinkCheck(ok=False, status=500, final_url=group.code_of_conduct_url, error="500")
 
     for _run in range(2):
@@ -542,7 +533,7 @@ def test_two_runs_that_overlap_count_a_day_once():
 
 @pytest.mark.django_db
 def test_the_check_does_not_bump_the_groups_version(server, loopback_allowed):
-    group = admitted_group(server.url("/gone"))
+    group = admitted_group(code_of_conduct_url=server.url("/gone"))
 
     run()
 
@@ -556,7 +547,7 @@ def test_the_check_does_not_bump_the_groups_version(server, loopback_allowed):
 def test_the_task_queues_itself_again_while_links_are_due(server, loopback_allowed, monkeypatch):
     monkeypatch.setattr(coc, "DEFAULT_BATCH", 1)
     for i in range(3):
-        admitted_group(server.page(f"/conduct-{i}"))
+        admitted_group(code_of_conduct_url=server.page(f"/conduct-{i}"))
 
     check_task.delay()  # eager in the tests: the follow-ups run at once
 
@@ -580,8 +571,8 @@ def test_a_real_worker_checks_every_due_link_in_batches(
     server, loopback_allowed, monkeypatch, celery_worker
 ):
     monkeypatch.setattr(coc, "DEFAULT_BATCH", 2)
-    groups = [admitted_group(server.page(f"/conduct-{i}")) for i in range(3)]
-    broken = admitted_group(server.url("/gone"))
+    groups = [admitted_group(code_of_conduct_url=server.page(f"/conduct-{i}")) for i in range(3)]
+    broken = admitted_group(code_of_conduct_url=server.url("/gone"))
 
     check_task.delay()
 
@@ -620,7 +611,7 @@ def test_the_group_page_in_the_admin_shows_the_last_check(client, staff, server,
 
 @pytest.mark.django_db
 def test_a_group_never_checked_says_so_in_the_admin(client, staff):
-    group = admitted_group("https://group.example.org/conduct")
+    group = admitted_group(code_of_conduct_url="https://group.example.org/conduct")
 
     page = client.get(reverse("admin:groups_group_change", args=[group.pk]))
 

@@ -11,6 +11,7 @@ from groups.models import Group
 from leaders.models import Leadership
 from membership.models import LeaveRequest, Review
 from membership.services import review_decide
+from tests.builders import draft_group, leader_of, led_group
 from tests.factories import (
     LeadershipFactory,
     MeetingFactory,
@@ -18,9 +19,7 @@ from tests.factories import (
     RulesAcceptanceFactory,
     StaffFactory,
 )
-from tests.membership.test_apply_views import VISITORS, query_count, sign_in
-from tests.membership.test_portal_services import draft_group, leader_of, led_group
-from tests.test_security import inline_code_in
+from tests.pages import GROUP_VISITORS, inline_code_in, query_count, sign_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def dashboard_url(group: Group) -> str:
     return reverse("groups:dashboard", kwargs={"slug": group.slug})
 
 
-def admitted_group(**kwargs) -> Group:
+def group_in_good_standing(**kwargs) -> Group:
     """An admitted group whose contacts accepted the rules, with a review due in 90 days."""
     rules = ProgramRulesFactory(version=1)
     group = led_group(
@@ -46,10 +45,10 @@ def bars_of(content: str) -> list[str]:
     return re.findall(r'<rect class="chart-bar[^"]*"', content)
 
 
-@pytest.mark.parametrize(("visitor", "expected"), VISITORS.items())
+@pytest.mark.parametrize(("visitor", "expected"), GROUP_VISITORS.items())
 def test_dashboard_answers_each_visitor(client, visitor, expected):
-    group = admitted_group()
-    sign_in(client, visitor, group)
+    group = group_in_good_standing()
+    sign_in_as(client, visitor, group=group)
 
     response = client.get(dashboard_url(group))
 
@@ -59,7 +58,7 @@ def test_dashboard_answers_each_visitor(client, visitor, expected):
 
 
 def test_a_group_whose_leader_stepped_down_is_not_theirs_any_more(client):
-    group = admitted_group()
+    group = group_in_good_standing()
     leadership = group.leaderships.get(role=Leadership.Role.CO_LEADER)
     leadership.ended_at = timezone.now()
     leadership.end_reason = Leadership.EndReason.STEPPED_DOWN
@@ -70,7 +69,7 @@ def test_a_group_whose_leader_stepped_down_is_not_theirs_any_more(client):
 
 
 def test_dashboard_shows_status_role_and_next_review(client):
-    group = admitted_group()
+    group = group_in_good_standing()
     client.force_login(leader_of(group))
 
     content = client.get(dashboard_url(group)).content.decode()
@@ -82,7 +81,7 @@ def test_dashboard_shows_status_role_and_next_review(client):
 
 
 def test_dashboard_shows_the_program_checklist(client):
-    group = admitted_group(code_of_conduct_url="")
+    group = group_in_good_standing(code_of_conduct_url="")
     client.force_login(leader_of(group))
 
     content = client.get(dashboard_url(group)).content.decode()
@@ -93,7 +92,7 @@ def test_dashboard_shows_the_program_checklist(client):
 
 
 def test_dashboard_counts_azure_meetings_of_the_last_12_months_against_the_minimum(client):
-    group = admitted_group()
+    group = group_in_good_standing()
     now = timezone.now()
     for days in (5, 35, 65, 95):
         MeetingFactory(group=group, starts_at=now - timedelta(days=days))
@@ -111,7 +110,7 @@ def test_dashboard_counts_azure_meetings_of_the_last_12_months_against_the_minim
 
 
 def test_dashboard_draws_one_bar_per_month_as_svg_with_a_table_alternative(client):
-    group = admitted_group()
+    group = group_in_good_standing()
     MeetingFactory(group=group, starts_at=timezone.now() - timedelta(days=20))
     client.force_login(leader_of(group))
 
@@ -128,7 +127,7 @@ def test_dashboard_draws_one_bar_per_month_as_svg_with_a_table_alternative(clien
 
 
 def test_the_chart_stays_readable_in_swedish_where_decimals_take_a_comma(client):
-    group = admitted_group()
+    group = group_in_good_standing()
     MeetingFactory(group=group, starts_at=timezone.now() - timedelta(days=20))
     client.force_login(leader_of(group))
 
@@ -140,7 +139,7 @@ def test_the_chart_stays_readable_in_swedish_where_decimals_take_a_comma(client)
 
 
 def test_dashboard_page_has_no_inline_code(client):
-    group = admitted_group()
+    group = group_in_good_standing()
     MeetingFactory(group=group)
     client.force_login(leader_of(group))
 
@@ -159,7 +158,7 @@ def test_dashboard_shows_the_message_when_changes_are_requested(client):
         message="Please add the iCal feed.",
         expected_version=group.version,
     )
-    client.force_login(leader_of(group, Leadership.Role.CO_LEADER))
+    client.force_login(leader_of(group, role=Leadership.Role.CO_LEADER))
 
     content = client.get(dashboard_url(group)).content.decode()
 
@@ -179,7 +178,7 @@ def test_dashboard_of_a_draft_offers_to_continue_the_application(client):
 
 
 def test_dashboard_shows_an_open_leave_request(client):
-    group = admitted_group()
+    group = group_in_good_standing()
     LeaveRequest.objects.create(group=group, requested_by=leader_of(group), reason="Merging.")
     client.force_login(leader_of(group))
 
@@ -190,7 +189,7 @@ def test_dashboard_shows_an_open_leave_request(client):
 
 
 def test_dashboard_links_to_the_group_s_other_pages(client):
-    group = admitted_group()
+    group = group_in_good_standing()
     client.force_login(leader_of(group))
 
     content = client.get(dashboard_url(group)).content.decode()
@@ -208,7 +207,7 @@ def test_dashboard_links_to_the_group_s_other_pages(client):
 
 
 def test_dashboard_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    group = admitted_group()
+    group = group_in_good_standing()
     client.force_login(leader_of(group))
     few = query_count(lambda: client.get(dashboard_url(group)))
     now = timezone.now()

@@ -6,9 +6,9 @@ from django.urls import reverse
 from core.models import AuditEntry
 from groups.models import Group
 from membership.forms import GroupEditForm
+from tests.builders import leader_of, led_group
 from tests.factories import StaffFactory
-from tests.membership.test_apply_views import VISITORS, query_count, sign_in
-from tests.membership.test_portal_services import leader_of, led_group
+from tests.pages import GROUP_VISITORS, query_count, sign_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -37,18 +37,18 @@ def form_data(group: Group, **changes) -> dict:
     return {**data, **changes}
 
 
-@pytest.mark.parametrize(("visitor", "expected"), VISITORS.items())
+@pytest.mark.parametrize(("visitor", "expected"), GROUP_VISITORS.items())
 def test_edit_page_answers_each_visitor(client, visitor, expected):
     group = led_group(admitted=True)
-    sign_in(client, visitor, group)
+    sign_in_as(client, visitor, group=group)
 
     assert client.get(edit_url(group)).status_code == expected
 
 
-@pytest.mark.parametrize(("visitor", "expected"), VISITORS.items())
+@pytest.mark.parametrize(("visitor", "expected"), GROUP_VISITORS.items())
 def test_only_the_group_s_leaders_can_post_an_edit(client, visitor, expected):
     group = led_group(admitted=True, city="Lund")
-    sign_in(client, visitor, group)
+    sign_in_as(client, visitor, group=group)
 
     client.post(edit_url(group), form_data(group, city="Hacked"))
 
@@ -74,7 +74,7 @@ def test_the_edit_form_has_only_fields_a_leader_may_set():
 
 def test_an_edit_of_an_admitted_group_is_saved_and_recorded(client):
     group = led_group(admitted=True, city="Lund")
-    co_leader = leader_of(group, "co_leader")
+    co_leader = leader_of(group, role="co_leader")
     client.force_login(co_leader)
 
     response = client.post(edit_url(group), form_data(group, city="Malmö"), follow=True)

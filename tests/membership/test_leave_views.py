@@ -6,10 +6,9 @@ from django.urls import reverse
 from core.models import AuditEntry
 from groups.models import Group
 from membership.models import LeaveRequest
+from tests.builders import leader_of, led_group
 from tests.factories import StaffFactory
-from tests.membership.test_apply_views import VISITORS, query_count, sign_in
-from tests.membership.test_portal_services import leader_of, led_group
-from tests.test_security import inline_code_in
+from tests.pages import GROUP_VISITORS, inline_code_in, query_count, sign_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +19,18 @@ def leave_url(group: Group) -> str:
     return reverse("groups:leave", kwargs={"slug": group.slug})
 
 
-@pytest.mark.parametrize(("visitor", "expected"), VISITORS.items())
+@pytest.mark.parametrize(("visitor", "expected"), GROUP_VISITORS.items())
 def test_leave_page_answers_each_visitor(client, visitor, expected):
     group = led_group(admitted=True)
-    sign_in(client, visitor, group)
+    sign_in_as(client, visitor, group=group)
 
     assert client.get(leave_url(group)).status_code == expected
 
 
-@pytest.mark.parametrize(("visitor", "expected"), VISITORS.items())
+@pytest.mark.parametrize(("visitor", "expected"), GROUP_VISITORS.items())
 def test_only_the_group_s_leaders_can_ask_to_leave(client, visitor, expected):
     group = led_group(admitted=True)
-    sign_in(client, visitor, group)
+    sign_in_as(client, visitor, group=group)
 
     client.post(leave_url(group), REQUEST)
 
@@ -96,7 +95,7 @@ def test_a_second_request_shows_the_open_one_instead_of_the_form(client):
     group = led_group(admitted=True)
     client.force_login(leader_of(group))
     client.post(leave_url(group), REQUEST)
-    client.force_login(leader_of(group, "co_leader"))
+    client.force_login(leader_of(group, role="co_leader"))
 
     content = client.get(leave_url(group)).content.decode()
 

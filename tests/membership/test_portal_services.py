@@ -31,6 +31,7 @@ from membership.services import (
     review_decide,
     unique_group_slug,
 )
+from tests.builders import draft_group, leader_of, led_group
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
@@ -55,28 +56,6 @@ DRAFT_DATA = {
     "languages": ["sv", "en"],
     "description": "Talks and labs about Azure.",
 }
-
-
-# Helpers shared by the view tests of the group pages.
-
-
-def draft_group(**kwargs) -> Group:
-    """A draft application with its home page given, led by a leader and a co-leader."""
-    kwargs.setdefault("status", Status.DRAFT)
-    kwargs.setdefault("submitted_at", None)
-    return led_group(**kwargs)
-
-
-def led_group(**kwargs) -> Group:
-    """A group with an active leader and co-leader."""
-    group = GroupFactory(**kwargs)
-    LeadershipFactory(group=group, role=LEADER)
-    LeadershipFactory(group=group, role=CO_LEADER)
-    return group
-
-
-def leader_of(group: Group, role: str = LEADER):
-    return group.leaderships.active().get(role=role).user
 
 
 # group_create_draft
@@ -300,7 +279,7 @@ def test_a_second_leave_request_while_one_is_open_is_refused_with_its_date():
     leave_request_create(group=group, by=leader_of(group), reason="Merging.")
 
     with pytest.raises(ValidationError) as error:
-        leave_request_create(group=group, by=leader_of(group, CO_LEADER), reason="Again.")
+        leave_request_create(group=group, by=leader_of(group, role=CO_LEADER), reason="Again.")
 
     assert "already asked to leave the program on" in error.value.messages[0]
     assert "there is no need to send another" in error.value.messages[0]

@@ -45,7 +45,8 @@ from membership.requirements import Contact, GroupFacts, check_contacts, evaluat
 from membership.tasks import queue_compliance_reminders as reminder_task
 from notifications.mail import _KINDS, default_wording, email_context, render_wording
 from notifications.models import OutboxEmail
-from tests.factories import GroupFactory, LeadershipFactory, MeetingFactory, UserFactory
+from tests.builders import group_with_history, lead
+from tests.factories import LeadershipFactory, MeetingFactory, UserFactory
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 6, 15)
@@ -305,30 +306,13 @@ def _site(settings):
     settings.SITE_URL = SITE
 
 
-def group_at_now(*, status: str = Group.Status.ADMITTED, meetings: int = 6, **fields) -> Group:
-    """A group as it stands at NOW: admitted long ago, meetings spread over the year."""
-    admitted = status == Group.Status.ADMITTED
-    group = GroupFactory(
-        status=status,
-        admitted_at=days_ago(800) if admitted else None,
-        status_changed_at=days_ago(800),
-        **fields,
-    )
-    Group.objects.filter(pk=group.pk).update(updated_at=days_ago(800))
-    for i in range(meetings):
-        MeetingFactory(group=group, starts_at=days_ago(10 + 50 * i))
-    group.refresh_from_db()
-    return group
-
-
-def lead(group: Group, *, role: str = Leadership.Role.LEADER, **user_fields) -> User:
-    return LeadershipFactory(group=group, role=role, user=UserFactory(**user_fields)).user
-
-
-def led_group(*, language: str = "en", co_language: str = "en", **fields) -> tuple:
-    group = group_at_now(**fields)
-    leader = lead(group, preferred_language=language)
-    co_leader = lead(group, role=Leadership.Role.CO_LEADER, preferred_language=co_language)
+def group_with_contacts(*, language: str = "en", co_language: str = "en", **fields) -> tuple:
+    """A group as it stands at NOW with a leader and a co-leader speaking the languages given."""
+    group = group_with_history(now=NOW, **fields)
+    leader = lead(group, user=UserFactory(preferred_language=language)).user
+    co_leader = lead(
+        group, user=UserFactory(preferred_language=co_language), role=Leadership.Role.CO_LEADER
+    ).user
     return group, leader, co_leader
 
 
@@ -343,7 +327,7 @@ def key(kind: str, group: Group, user: User, period: str) -> str:
 
 @pytest.mark.django_db
 def test_the_job_reminds_leader_and_co_leader_once_each():
-    group, leader, co_leader = led_group(code_of_conduct_url="")
+    group, leader, co_leader = group_with_contacts(code_of_conduct_url="")
 
     counts = queue_compliance_reminders(now=NOW)
 
@@ -360,7 +344,7 @@ def test_the_job_reminds_leader_and_co_leader_once_each():
 
 @pytest.mark.django_db
 def test_a_second_run_in_the_same_period_queues_nothing():
-    led_group(code_of_conduct_url="", meetings=3)
+    group_with_contacts(code_of_conduct_url="", meetings=3)
     first = queue_compliance_reminders(now=NOW)
 
     second = queue_compliance_reminders(now=NOW + timedelta(days=1))
@@ -374,7 +358,9 @@ def test_a_second_run_in_the_same_period_queues_nothing():
 @pytest.mark.parametrize("later", [timedelta(0), timedelta(hours=1), timedelta(hours=17)])
 def test_a_second_run_the_same_day_queues_nothing_even_after_an_escalation(later):
     """The escalation moves the review up to today; that is no new review-due reminder."""
-    group, _leader, _co = led_group(meetings=0, next_review_due=TODAY + timedelta(days=20))
+    group, _leader, _co = group_with_contacts(
+        meetings=0, next_review_due=TODAY + timedelta(days=20)
+    )
     MeetingFactory(group=group, starts_at=days_ago(200))
     first = queue_compliance_reminders(now=NOW)
     queued = set(OutboxEmail.objects.values_list("key", flat=True))
@@ -390,7 +376,7 @@ def test_a_second_run_the_same_day_queues_nothing_even_after_an_escalation(later
 @pytest.mark.django_db
 def test_a_run_reports_only_what_it_queued_itself(monkeypatch):
     """Two runs racing: both found the keys free, the other one wrote them first."""
-    led_group(code_of_conduct_url="", meetings=3)
+    group_with_contacts(code_of_conduct_url="", meetings=3)
     assert sum(queue_compliance_reminders(now=NOW).values()) == 4
     monkeypatch.setattr(reminders, "outbox_queued_keys", lambda keys: set())
 
@@ -400,7 +386,7 @@ def test_a_run_reports_only_what_it_queued_itself(monkeypatch):
 
 @pytest.mark.django_db
 def test_a_monthly_reminder_comes_again_next_month():
-    led_group(code_of_conduct_url="")
+    group_with_contacts(code_of_conduct_url="")
     queue_compliance_reminders(now=NOW)
 
     counts = queue_compliance_reminders(now=datetime(2026, 7, 1, 6, tzinfo=UTC))
@@ -410,7 +396,9 @@ def test_a_monthly_reminder_comes_again_next_month():
 
 @pytest.mark.django_db
 def test_each_e_mail_is_in_the_recipients_language():
-    group, leader, co_leader = led_group(language="sv", co_language="en", code_of_conduct_url="")
+    group, leader, co_leader = group_with_contacts(
+        language="sv", co_language="en", code_of_conduct_url=""
+    )
 
     queue_compliance_reminders(now=NOW)
 
@@ -428,7 +416,7 @@ def test_each_e_mail_is_in_the_recipients_language():
 
 @pytest.mark.django_db
 def test_the_code_of_conduct_reminder_links_to_the_edit_page_with_the_checklist_message():
-    group, leader, _co = led_group(code_of_conduct_url="")
+    group, leader, _co = group_with_contacts(code_of_conduct_url="")
 
     queue_compliance_reminders(now=NOW)
 
@@ -443,7 +431,7 @@ def test_the_code_of_conduct_reminder_links_to_the_edit_page_with_the_checklist_
 
 @pytest.mark.django_db
 def test_a_broken_code_of_conduct_link_is_reminded_with_the_checklist_message():
-    group, leader, _co = led_group(
+    group, leader, _co = group_with_contacts(
         coc_link_failures=2,
         coc_link_failing_since=days_ago(2),
         coc_link_checked_at=days_ago(1),
@@ -460,8 +448,8 @@ def test_a_broken_code_of_conduct_link_is_reminded_with_the_checklist_message():
 
 @pytest.mark.django_db
 def test_the_contacts_reminder_goes_to_the_remaining_leader_with_the_people_link():
-    group = group_at_now()
-    leader = lead(group)
+    group = group_with_history(now=NOW)
+    leader = lead(group).user
 
     counts = queue_compliance_reminders(now=NOW)
 
@@ -475,9 +463,9 @@ def test_the_contacts_reminder_goes_to_the_remaining_leader_with_the_people_link
 
 @pytest.mark.django_db
 def test_the_id_reminder_links_each_person_to_their_own_profile():
-    group = group_at_now()
-    without_id = lead(group, tech_community_id=None)
-    with_id = lead(group, role=Leadership.Role.CO_LEADER)
+    group = group_with_history(now=NOW)
+    without_id = lead(group, user=UserFactory(tech_community_id=None)).user
+    with_id = lead(group, role=Leadership.Role.CO_LEADER).user
 
     counts = queue_compliance_reminders(now=NOW)
 
@@ -492,7 +480,7 @@ def test_the_id_reminder_links_each_person_to_their_own_profile():
 
 @pytest.mark.django_db
 def test_the_pace_reminder_links_to_the_meetings_pages():
-    group, leader, _co = led_group(meetings=4)
+    group, leader, _co = group_with_contacts(meetings=4)
 
     counts = queue_compliance_reminders(now=NOW)
 
@@ -506,7 +494,7 @@ def test_the_pace_reminder_links_to_the_meetings_pages():
 
 @pytest.mark.django_db
 def test_inactivity_reminders_at_sixty_and_ninety_days_then_a_new_meeting_resets():
-    group, leader, _co = led_group(meetings=0)
+    group, leader, _co = group_with_contacts(meetings=0)
     MeetingFactory(group=group, starts_at=days_ago(61))
     for offset in range(6):  # six Azure meetings: only inactivity is due
         MeetingFactory(group=group, starts_at=days_ago(100 + 40 * offset))
@@ -529,7 +517,7 @@ def test_inactivity_reminders_at_sixty_and_ninety_days_then_a_new_meeting_resets
 
 @pytest.mark.django_db
 def test_the_second_inactivity_reminder_says_so():
-    group, leader, _co = led_group(meetings=0)
+    group, leader, _co = group_with_contacts(meetings=0)
     MeetingFactory(group=group, starts_at=days_ago(95))
 
     queue_compliance_reminders(now=NOW)
@@ -543,7 +531,9 @@ def test_the_second_inactivity_reminder_says_so():
 @pytest.mark.django_db
 def test_a_hundred_and_eighty_days_tells_the_program_team_and_moves_the_review_up(settings):
     settings.PROGRAM_TEAM_EMAIL = "team@example.org"
-    group, _leader, _co = led_group(meetings=0, next_review_due=TODAY + timedelta(days=90))
+    group, _leader, _co = group_with_contacts(
+        meetings=0, next_review_due=TODAY + timedelta(days=90)
+    )
     MeetingFactory(group=group, starts_at=days_ago(200))
     version = group.version
 
@@ -568,7 +558,7 @@ def test_a_hundred_and_eighty_days_tells_the_program_team_and_moves_the_review_u
 @pytest.mark.django_db
 def test_escalation_happens_once_and_keeps_an_earlier_review_date():
     earlier = TODAY - timedelta(days=3)
-    group, _leader, _co = led_group(meetings=0, next_review_due=earlier)
+    group, _leader, _co = group_with_contacts(meetings=0, next_review_due=earlier)
 
     assert queue_compliance_reminders(now=NOW)[ESCALATION] == 1
     assert queue_compliance_reminders(now=NOW + timedelta(days=1))[ESCALATION] == 0
@@ -581,7 +571,9 @@ def test_escalation_happens_once_and_keeps_an_earlier_review_date():
 
 @pytest.mark.django_db
 def test_a_run_that_lost_the_race_to_escalate_writes_nothing():
-    group, _leader, _co = led_group(meetings=0, next_review_due=TODAY + timedelta(days=90))
+    group, _leader, _co = group_with_contacts(
+        meetings=0, next_review_due=TODAY + timedelta(days=90)
+    )
     due = reminders.Due(ESCALATION, "2024-01-01", details={"days": 200})
     OutboxEmail.objects.create(
         key=reminders.escalation_key(due, group_pk=group.pk),
@@ -602,8 +594,10 @@ def test_a_run_that_lost_the_race_to_escalate_writes_nothing():
 
 @pytest.mark.django_db
 def test_changes_requested_and_untouched_for_fourteen_days_reminds_with_the_status_link():
-    group = group_at_now(status=Group.Status.CHANGES_REQUESTED, meetings=0, code_of_conduct_url="")
-    leader = lead(group, preferred_language="sv")
+    group = group_with_history(
+        now=NOW, status=Group.Status.CHANGES_REQUESTED, meetings=0, code_of_conduct_url=""
+    )
+    leader = lead(group, user=UserFactory(preferred_language="sv")).user
     Group.objects.filter(pk=group.pk).update(
         status_changed_at=days_ago(15), updated_at=days_ago(15)
     )
@@ -621,7 +615,7 @@ def test_changes_requested_and_untouched_for_fourteen_days_reminds_with_the_stat
 
 @pytest.mark.django_db
 def test_the_review_due_reminder_lists_what_is_not_met_and_links_to_the_dashboard():
-    group, leader, _co = led_group(next_review_due=TODAY + timedelta(days=20))
+    group, leader, _co = group_with_contacts(next_review_due=TODAY + timedelta(days=20))
     Leadership.objects.filter(group=group, role=Leadership.Role.CO_LEADER).update(ended_at=NOW)
 
     queue_compliance_reminders(now=NOW)
@@ -636,15 +630,15 @@ def test_the_review_due_reminder_lists_what_is_not_met_and_links_to_the_dashboar
 @pytest.mark.django_db
 def test_applications_and_former_groups_get_no_compliance_reminders():
     for status in [Group.Status.SUBMITTED, Group.Status.DRAFT, Group.Status.INACTIVE]:
-        group = group_at_now(status=status, meetings=0, code_of_conduct_url="")
-        lead(group, tech_community_id=None)
+        group = group_with_history(now=NOW, status=status, meetings=0, code_of_conduct_url="")
+        lead(group, user=UserFactory(tech_community_id=None))
 
     assert set(queue_compliance_reminders(now=NOW).values()) == {0}
 
 
 @pytest.mark.django_db
 def test_inactive_accounts_and_former_leaders_get_nothing():
-    group, leader, co_leader = led_group(code_of_conduct_url="")
+    group, leader, co_leader = group_with_contacts(code_of_conduct_url="")
     User.objects.filter(pk=co_leader.pk).update(is_active=False)
     LeadershipFactory(group=group, role=Leadership.Role.CO_LEADER, ended_at=days_ago(1))
 
@@ -655,7 +649,7 @@ def test_inactive_accounts_and_former_leaders_get_nothing():
 
 @pytest.mark.django_db
 def test_small_chunks_cover_every_group():
-    groups = [led_group(code_of_conduct_url="")[0] for _ in range(5)]
+    groups = [group_with_contacts(code_of_conduct_url="")[0] for _ in range(5)]
 
     counts = queue_compliance_reminders(now=NOW, chunk_size=2)
 
@@ -665,7 +659,7 @@ def test_small_chunks_cover_every_group():
 
 @pytest.mark.django_db
 def test_the_task_runs_the_job_and_is_idempotent(monkeypatch):
-    led_group(code_of_conduct_url="")
+    group_with_contacts(code_of_conduct_url="")
     monkeypatch.setattr("membership.tasks.timezone.now", lambda: NOW)
 
     first = reminder_task.delay().get()
@@ -720,7 +714,7 @@ def selection_queries(now: datetime) -> tuple[int, int]:
 
 def failing_groups(count: int) -> None:
     for _ in range(count):
-        led_group(code_of_conduct_url="")
+        group_with_contacts(code_of_conduct_url="")
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from groups.models import Group
-from leaders.models import Leadership, User
+from leaders.models import Leadership
 from membership.requirements import (
     FAILABLE,
     Code,
@@ -22,6 +22,7 @@ from membership.selectors import (
     groups_with_requirement_facts,
     requirement_facts,
 )
+from tests.builders import CO_LEADER, admitted_group, lead
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
@@ -43,8 +44,7 @@ def days_ago(days: float) -> datetime:
     return NOW - timedelta(days=days)
 
 
-def admitted_group(**kwargs: object) -> Group:
-    return GroupFactory(status=Group.Status.ADMITTED, admitted_at=days_ago(800), **kwargs)
+ADMITTED_AT = days_ago(800)  # long before the 12 months the requirements look at
 
 
 def facts_of(group: Group, *, rules_version: int | None = None) -> GroupFacts:
@@ -52,47 +52,39 @@ def facts_of(group: Group, *, rules_version: int | None = None) -> GroupFacts:
     return requirement_facts(fetched, rules_version=rules_version)
 
 
-def lead(group: Group, user: User | None = None, **kwargs: object) -> Leadership:
-    return LeadershipFactory(group=group, user=user or UserFactory(), **kwargs)
-
-
-def co_lead(group: Group, user: User | None = None, **kwargs: object) -> Leadership:
-    return lead(group, user, role=Leadership.Role.CO_LEADER, **kwargs)
-
-
 # --- Which meetings count --------------------------------------------------------------------
 
 
 def test_meeting_starting_exactly_twelve_months_ago_counts():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     MeetingFactory(group=group, starts_at=WINDOW_START)
 
     assert facts_of(group).azure_meeting_starts == [WINDOW_START]
 
 
 def test_meeting_starting_a_second_before_the_window_does_not_count():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     MeetingFactory(group=group, starts_at=WINDOW_START - timedelta(seconds=1))
 
     assert facts_of(group).azure_meeting_starts == []
 
 
 def test_meeting_starting_right_now_counts():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     MeetingFactory(group=group, starts_at=NOW)
 
     assert facts_of(group).azure_meeting_starts == [NOW]
 
 
 def test_meeting_in_the_future_does_not_count():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     MeetingFactory(group=group, starts_at=NOW + timedelta(seconds=1))
 
     assert facts_of(group).azure_meeting_starts == []
 
 
 def test_meeting_stored_in_stockholm_time_at_the_window_start_counts():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     # 14:00 summer time in Stockholm is 12:00 UTC, the very start of the window.
     MeetingFactory(group=group, starts_at=datetime(2025, 6, 15, 14, 0, tzinfo=STOCKHOLM))
 
@@ -100,14 +92,14 @@ def test_meeting_stored_in_stockholm_time_at_the_window_start_counts():
 
 
 def test_meeting_stored_in_stockholm_time_a_second_before_the_window_does_not_count():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     MeetingFactory(group=group, starts_at=datetime(2025, 6, 15, 13, 59, 59, tzinfo=STOCKHOLM))
 
     assert facts_of(group).azure_meeting_starts == []
 
 
 def test_meeting_stored_in_los_angeles_time_at_the_window_start_counts():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     # 05:00 daylight time in Los Angeles is 12:00 UTC.
     MeetingFactory(group=group, starts_at=datetime(2025, 6, 15, 5, 0, tzinfo=LOS_ANGELES))
 
@@ -115,14 +107,14 @@ def test_meeting_stored_in_los_angeles_time_at_the_window_start_counts():
 
 
 def test_meeting_stored_in_los_angeles_time_a_second_before_the_window_does_not_count():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     MeetingFactory(group=group, starts_at=datetime(2025, 6, 15, 4, 59, 59, tzinfo=LOS_ANGELES))
 
     assert facts_of(group).azure_meeting_starts == []
 
 
 def test_sql_count_agrees_with_the_fetched_meetings_at_the_window_edges():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     MeetingFactory(group=group, starts_at=datetime(2025, 6, 15, 5, 0, tzinfo=LOS_ANGELES))
     MeetingFactory(group=group, starts_at=datetime(2025, 6, 15, 13, 59, 59, tzinfo=STOCKHOLM))
     MeetingFactory(group=group, starts_at=NOW)
@@ -136,7 +128,7 @@ def test_sql_count_agrees_with_the_fetched_meetings_at_the_window_edges():
 
 
 def test_meetings_not_about_azure_do_not_count_for_the_azure_rule():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     MeetingFactory(group=group, starts_at=days_ago(10), is_azure_related=False)
     MeetingFactory(group=group, starts_at=days_ago(20), is_azure_related=True)
 
@@ -144,15 +136,15 @@ def test_meetings_not_about_azure_do_not_count_for_the_azure_rule():
 
 
 def test_other_groups_meetings_do_not_count():
-    group = admitted_group()
-    MeetingFactory(group=admitted_group(), starts_at=days_ago(10))
+    group = admitted_group(admitted_at=ADMITTED_AT)
+    MeetingFactory(group=admitted_group(admitted_at=ADMITTED_AT), starts_at=days_ago(10))
 
     assert facts_of(group).azure_meeting_starts == []
 
 
 def test_cost_recovery_charge_is_not_counted_as_an_entry_fee():
     # The database forbids an entry fee (meeting_entry_fee_is_zero), so the count is always 0.
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     MeetingFactory(
         group=group, starts_at=days_ago(10), cost_recovery_charge=50, cost_recovery_reason="venue"
     )
@@ -164,9 +156,9 @@ def test_cost_recovery_charge_is_not_counted_as_an_entry_fee():
 
 
 def test_active_leader_and_co_leader_are_the_contacts():
-    group = admitted_group()
-    leader = lead(group, UserFactory(name="Ada Lovelace"))
-    co_leader = co_lead(group, UserFactory(name="Grace Hopper"))
+    group = admitted_group(admitted_at=ADMITTED_AT)
+    leader = lead(group, user=UserFactory(name="Ada Lovelace"))
+    co_leader = lead(group, role=CO_LEADER, user=UserFactory(name="Grace Hopper"))
 
     facts = facts_of(group)
 
@@ -175,15 +167,15 @@ def test_active_leader_and_co_leader_are_the_contacts():
 
 
 def test_ended_leadership_is_not_a_contact():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     lead(group, ended_at=days_ago(5), end_reason=Leadership.EndReason.STEPPED_DOWN)
-    co_lead(group)
+    lead(group, role=CO_LEADER)
 
     assert facts_of(group).leader is None
 
 
 def test_successor_of_an_ended_leadership_is_the_contact():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     lead(group, ended_at=days_ago(5), end_reason=Leadership.EndReason.HANDED_OVER)
     successor = lead(group, started_at=days_ago(5))
 
@@ -191,22 +183,22 @@ def test_successor_of_an_ended_leadership_is_the_contact():
 
 
 def test_contact_without_a_tech_community_id_is_reported():
-    group = admitted_group()
-    lead(group, UserFactory(tech_community_id=None))
+    group = admitted_group(admitted_at=ADMITTED_AT)
+    lead(group, user=UserFactory(tech_community_id=None))
 
     assert facts_of(group).leader.has_tech_community_id is False
 
 
 def test_contact_with_a_tech_community_id_is_reported():
-    group = admitted_group()
-    lead(group, UserFactory(tech_community_id=123456))
+    group = admitted_group(admitted_at=ADMITTED_AT)
+    lead(group, user=UserFactory(tech_community_id=123456))
 
     assert facts_of(group).leader.has_tech_community_id is True
 
 
 def test_contact_without_a_name_is_named_by_e_mail():
-    group = admitted_group()
-    lead(group, UserFactory(name="", email="anon@example.org"))
+    group = admitted_group(admitted_at=ADMITTED_AT)
+    lead(group, user=UserFactory(name="", email="anon@example.org"))
 
     assert facts_of(group).leader.name == "anon@example.org"
 
@@ -215,7 +207,7 @@ def test_contact_without_a_name_is_named_by_e_mail():
 
 
 def test_contact_who_never_accepted_the_rules_has_no_accepted_version():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     lead(group)
     ProgramRulesFactory(version=1)
 
@@ -223,7 +215,7 @@ def test_contact_who_never_accepted_the_rules_has_no_accepted_version():
 
 
 def test_contact_reports_the_newest_version_accepted():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     user = lead(group).user
     RulesAcceptanceFactory(user=user, rules=ProgramRulesFactory(version=1))
     RulesAcceptanceFactory(user=user, rules=ProgramRulesFactory(version=2))
@@ -232,9 +224,9 @@ def test_contact_reports_the_newest_version_accepted():
 
 
 def test_acceptance_of_an_older_rules_version_is_reported_as_stale():
-    group = admitted_group()
-    leader = lead(group, UserFactory(name="Ada Lovelace"))
-    co_leader = co_lead(group)
+    group = admitted_group(admitted_at=ADMITTED_AT)
+    leader = lead(group, user=UserFactory(name="Ada Lovelace"))
+    co_leader = lead(group, role=CO_LEADER)
     old, current = ProgramRulesFactory(version=1), ProgramRulesFactory(version=2)
     RulesAcceptanceFactory(user=leader.user, rules=old)
     RulesAcceptanceFactory(user=co_leader.user, rules=current)
@@ -251,11 +243,11 @@ def test_acceptance_of_an_older_rules_version_is_reported_as_stale():
 def test_acceptance_of_an_unpublished_draft_does_not_meet_the_program_rules():
     # failing_q already fails this group (it needs an acceptance of the current version); the
     # Python verdict must agree rather than count the draft's higher number.
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     current = ProgramRulesFactory(version=2)
     draft = ProgramRulesFactory(version=3, published_at=None)
     RulesAcceptanceFactory(user=lead(group).user, rules=current)
-    RulesAcceptanceFactory(user=co_lead(group).user, rules=draft)
+    RulesAcceptanceFactory(user=lead(group, role=CO_LEADER).user, rules=draft)
 
     (result,) = [
         result
@@ -267,7 +259,7 @@ def test_acceptance_of_an_unpublished_draft_does_not_meet_the_program_rules():
 
 
 def test_facts_carry_the_rules_version_they_were_fetched_for():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
 
     assert facts_of(group, rules_version=3).current_rules_version == 3
 
@@ -277,9 +269,9 @@ def test_facts_carry_the_rules_version_they_were_fetched_for():
 
 def compliant_group() -> Group:
     """An established group meeting every requirement under published rules version 1."""
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     rules = ProgramRulesFactory(version=1)
-    for leadership in (lead(group), co_lead(group)):
+    for leadership in (lead(group), lead(group, role=CO_LEADER)):
         RulesAcceptanceFactory(user=leadership.user, rules=rules)
     for i in range(6):
         MeetingFactory(group=group, starts_at=days_ago(15 + 60 * i))
@@ -311,7 +303,7 @@ def test_checklist_for_ignores_unpublished_rules():
 
 
 def test_checklist_for_a_group_without_contacts_or_meetings_lists_its_failures():
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     ProgramRulesFactory(version=1)
 
     failing = checklist_for(group, now=NOW).failing
@@ -329,6 +321,7 @@ def test_checklist_for_a_group_without_contacts_or_meetings_lists_its_failures()
 
 def test_facts_carry_the_link_check_of_the_group():
     group = admitted_group(
+        admitted_at=ADMITTED_AT,
         coc_link_failures=2,
         coc_link_failing_since=days_ago(2),
         coc_link_checked_at=days_ago(1),
@@ -552,9 +545,9 @@ def test_varied_groups_reach_the_intended_azure_outcome(name, outcome, varied_gr
 
 
 def group_with_everything() -> Group:
-    group = admitted_group()
+    group = admitted_group(admitted_at=ADMITTED_AT)
     current = ProgramRulesFactory(version=2)
-    for leadership in (lead(group), co_lead(group)):
+    for leadership in (lead(group), lead(group, role=CO_LEADER)):
         RulesAcceptanceFactory(user=leadership.user, rules=ProgramRulesFactory(version=1))
         RulesAcceptanceFactory(user=leadership.user, rules=current)
     lead(group, ended_at=days_ago(30), end_reason=Leadership.EndReason.HANDED_OVER)

@@ -15,6 +15,7 @@ from groups.models import Group
 from leaders.models import Leadership
 from membership.models import Review
 from membership.services import GroupChangedError, group_submit, group_update, review_decide
+from tests.builders import leader_of
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
@@ -61,10 +62,6 @@ def decide(group: Group, decision: str, **kwargs) -> Review:
 def admit_with_mail(group: Group, django_capture_on_commit_callbacks) -> Review:
     with django_capture_on_commit_callbacks(execute=True):
         return decide(group, Decision.ADMIT)
-
-
-def leader_of(group: Group, role: str = Leadership.Role.LEADER):
-    return group.leaderships.active().get(role=role).user
 
 
 def mail_to(user) -> mail.EmailMultiAlternatives:
@@ -232,7 +229,7 @@ def test_admission_emails_the_active_leader_and_co_leader(django_capture_on_comm
 
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted(
-        [leader_of(group).email, leader_of(group, Leadership.Role.CO_LEADER).email]
+        [leader_of(group).email, leader_of(group, role=Leadership.Role.CO_LEADER).email]
     )
 
 
@@ -310,7 +307,7 @@ def test_decision_email_to_a_swedish_speaking_leader_is_written_in_swedish(
 
     admit_with_mail(group, django_capture_on_commit_callbacks)
 
-    swedish, english = mail_to(swede), mail_to(leader_of(group, Leadership.Role.CO_LEADER))
+    swedish, english = mail_to(swede), mail_to(leader_of(group, role=Leadership.Role.CO_LEADER))
     assert "has reviewed" in english.body
     assert "has reviewed" not in swedish.body
     assert swedish.subject != english.subject
@@ -328,7 +325,7 @@ def test_html_decision_email_declares_the_recipients_language(
     admit_with_mail(group, django_capture_on_commit_callbacks)
 
     assert '<html lang="sv">' in html_of(mail_to(swede))
-    assert '<html lang="en">' in html_of(mail_to(leader_of(group, Leadership.Role.CO_LEADER)))
+    assert '<html lang="en">' in html_of(mail_to(leader_of(group, role=Leadership.Role.CO_LEADER)))
 
 
 # review_decide: admitting a group that fails a requirement.

@@ -41,28 +41,23 @@ from privacy.personal_data import (
     last_contact_groups,
     personal_data,
 )
+from tests.builders import verified_user
 from tests.factories import (
+    PASSWORD,
     GroupFactory,
     MeetingFactory,
     ProgramRulesFactory,
     StaffFactory,
-    UserFactory,
 )
+from tests.pages import signed_in
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery"  # tests/factories.py
 LEADER = Leadership.Role.LEADER
 CO_LEADER = Leadership.Role.CO_LEADER
 DELETE_URL = reverse("privacy:account_delete")
 DATA_URL = reverse("privacy:personal_data")
 GOODBYE_URL = reverse("privacy:account_deleted")
-
-
-def verified_user(email: str, name: str, **kwargs: Any) -> User:
-    user = UserFactory(email=email, name=name, **kwargs)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
 
 
 def email_to(person: User, *, key: str, subject: str, to: str | None = None, **kwargs: Any):
@@ -79,7 +74,7 @@ def email_to(person: User, *, key: str, subject: str, to: str | None = None, **k
 
 
 @dataclass
-class World:
+class People:
     staff: User
     ada: User  # leader of `group`; the one who downloads or deletes
     bo: User  # co-leader of `group`
@@ -90,15 +85,15 @@ class World:
 
 
 @pytest.fixture
-def world() -> World:
+def people() -> People:
     staff = StaffFactory(email="stina@example.org", name="Stina Staff")
     rules = ProgramRulesFactory(version=1, title="Rules of conduct, version 1")
-    ada = verified_user("ada@example.org", "Ada Lindqvist", tech_community_id=111111)
+    ada = verified_user(email="ada@example.org", name="Ada Lindqvist", tech_community_id=111111)
     Authenticator.objects.create(
         user=ada, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
     )
-    bo = verified_user("bo@example.org", "Bo Ek", preferred_language="sv")
-    otto = verified_user("otto@example.org", "Otto Other")
+    bo = verified_user(email="bo@example.org", name="Bo Ek", preferred_language="sv")
+    otto = verified_user(email="otto@example.org", name="Otto Other")
     group = GroupFactory(admitted=True, name="Alpha Azure Circle", slug="alpha")
     other_group = GroupFactory(admitted=True, name="Bravo Cloud Guild", slug="bravo")
     draft = GroupFactory(
@@ -140,15 +135,9 @@ def world() -> World:
     )
     LeaveRequest.objects.create(group=other_group, requested_by=otto, reason="Otto's reason")
     invitation_create(group=draft, email="cleo@example.org", by=ada)
-    return World(
+    return People(
         staff=staff, ada=ada, bo=bo, otto=otto, group=group, other_group=other_group, draft=draft
     )
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def everything_about(user: User) -> str:
@@ -158,8 +147,8 @@ def everything_about(user: User) -> str:
 # The download ------------------------------------------------------------------------------
 
 
-def test_the_download_holds_the_profile(world):
-    data = personal_data(world.ada)
+def test_the_download_holds_the_profile(people):
+    data = personal_data(people.ada)
 
     profile = data["profile"]
     assert profile["email"] == "ada@example.org"
@@ -172,8 +161,8 @@ def test_the_download_holds_the_profile(world):
     assert profile["two_factor_methods"] == ["totp"]
 
 
-def test_the_download_holds_the_roles_and_the_rules_accepted(world):
-    data = personal_data(world.ada)
+def test_the_download_holds_the_roles_and_the_rules_accepted(people):
+    data = personal_data(people.ada)
 
     assert [(role["group"], role["role"], role["ended_at"]) for role in data["roles"]] == [
         ("Alpha Azure Circle", "leader", None),
@@ -185,8 +174,8 @@ def test_the_download_holds_the_roles_and_the_rules_accepted(world):
     ]
 
 
-def test_the_download_holds_the_emails_sent_to_them_with_their_text(world):
-    emails = personal_data(world.ada)["emails"]
+def test_the_download_holds_the_emails_sent_to_them_with_their_text(people):
+    emails = personal_data(people.ada)["emails"]
 
     subjects = {email["subject"]: email for email in emails}
     assert set(subjects) >= {"Alpha Azure Circle is admitted", "You are invited"}
@@ -197,8 +186,8 @@ def test_the_download_holds_the_emails_sent_to_them_with_their_text(world):
     assert admitted["created_at"]
 
 
-def test_the_download_holds_requests_invitations_and_actions(world):
-    data = personal_data(world.ada)
+def test_the_download_holds_requests_invitations_and_actions(people):
+    data = personal_data(people.ada)
 
     assert [request["reason"] for request in data["leave_requests"]] == ["We thought of merging."]
     assert [
@@ -216,8 +205,8 @@ def test_the_download_holds_requests_invitations_and_actions(world):
     assert all(set(action) == {"created_at", "group", "action"} for action in data["actions"])
 
 
-def test_the_download_holds_nothing_of_other_people(world):
-    text = everything_about(world.ada)
+def test_the_download_holds_nothing_of_other_people(people):
+    text = everything_about(people.ada)
 
     for foreign in ("Only for Bo", "Only for Otto", "Bravo Cloud Guild", "otto@example.org"):
         assert foreign not in text
@@ -227,58 +216,58 @@ def test_the_download_holds_nothing_of_other_people(world):
     assert "Otto's reason" not in text
 
 
-def test_the_download_is_plain_json(world):
-    assert json.loads(everything_about(world.ada))["profile"]["name"] == "Ada Lindqvist"
+def test_the_download_is_plain_json(people):
+    assert json.loads(everything_about(people.ada))["profile"]["name"] == "Ada Lindqvist"
 
 
-def more_of_everything(world: World) -> None:
+def more_of_everything(people: People) -> None:
     """As much again of every kind of row, so a query per row would show."""
     for number in range(3):
         group = GroupFactory(admitted=True)
-        leadership_start(group=group, user=world.ada, role=LEADER, by=world.staff)
+        leadership_start(group=group, user=people.ada, role=LEADER, by=people.staff)
         RulesAcceptance.objects.create(
-            user=world.ada, rules=ProgramRulesFactory(version=10 + number)
+            user=people.ada, rules=ProgramRulesFactory(version=10 + number)
         )
-        email_to(world.ada, key=f"more-{number}", subject=f"More {number}", user=world.ada)
-        LeaveRequest.objects.create(group=group, requested_by=world.ada, reason="Another reason")
+        email_to(people.ada, key=f"more-{number}", subject=f"More {number}", user=people.ada)
+        LeaveRequest.objects.create(group=group, requested_by=people.ada, reason="Another reason")
         LeadershipChangeRequest.objects.create(
-            group=group, requested_by=world.ada, kind=LeadershipChangeRequest.Kind.OTHER
+            group=group, requested_by=people.ada, kind=LeadershipChangeRequest.Kind.OTHER
         )
         CoLeaderInvitation.objects.create(
             group=group,
-            email=world.ada.email,
-            invited_by=world.otto,
+            email=people.ada.email,
+            invited_by=people.otto,
             expires_at=timezone.now() + timedelta(days=3),
         )
 
 
-def test_the_download_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
+def test_the_download_runs_a_fixed_number_of_queries(people, django_assert_num_queries):
     with django_assert_num_queries(11):
-        small = personal_data(world.ada)
-    more_of_everything(world)
+        small = personal_data(people.ada)
+    more_of_everything(people)
 
     with django_assert_num_queries(11):
-        large = personal_data(world.ada)
+        large = personal_data(people.ada)
 
     assert len(large["roles"]) == len(small["roles"]) + 3
     assert len(large["invitations_received"]) == 3
 
 
-def test_the_download_lists_the_feed_imports_the_person_asked_for(world):
+def test_the_download_lists_the_feed_imports_the_person_asked_for(people):
     from meetings.models import FeedImport
 
-    group = Leadership.objects.filter(user=world.ada).first().group
+    group = Leadership.objects.filter(user=people.ada).first().group
     FeedImport.objects.create(
-        group=group, requested_by=world.ada, url="https://example.org/feed.ics", language="en"
+        group=group, requested_by=people.ada, url="https://example.org/feed.ics", language="en"
     )
 
-    [feed_import] = personal_data(world.ada)["feed_imports"]
+    [feed_import] = personal_data(people.ada)["feed_imports"]
 
     assert (feed_import["url"], feed_import["status"]) == ("https://example.org/feed.ics", "queued")
 
 
-def test_the_download_page_is_a_json_attachment_named_with_the_date(world):
-    response = signed_in(world.ada).get(DATA_URL)
+def test_the_download_page_is_a_json_attachment_named_with_the_date(people):
+    response = signed_in(people.ada).get(DATA_URL)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -290,18 +279,18 @@ def test_the_download_page_is_a_json_attachment_named_with_the_date(world):
     assert json.loads(response.content)["profile"]["email"] == "ada@example.org"
 
 
-def test_the_download_page_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
-    client = signed_in(world.ada)
+def test_the_download_page_runs_a_fixed_number_of_queries(people, django_assert_num_queries):
+    client = signed_in(people.ada)
     with django_assert_num_queries(13):  # the session and the user, then the eleven above
         client.get(DATA_URL)
-    more_of_everything(world)
+    more_of_everything(people)
 
     with django_assert_num_queries(13):
         client.get(DATA_URL)
 
 
-def test_each_person_downloads_only_their_own_data(world):
-    response = signed_in(world.bo).get(DATA_URL)
+def test_each_person_downloads_only_their_own_data(people):
+    response = signed_in(people.bo).get(DATA_URL)
 
     data = json.loads(response.content)
     assert data["profile"]["email"] == "bo@example.org"
@@ -316,8 +305,8 @@ def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in():
         assert response["Location"] == f"{reverse('account_login')}?next={url}"
 
 
-def test_the_profile_offers_the_download_and_the_deletion(world):
-    content = signed_in(world.ada).get(reverse("leaders:profile")).content.decode()
+def test_the_profile_offers_the_download_and_the_deletion(people):
+    content = signed_in(people.ada).get(reverse("leaders:profile")).content.decode()
 
     assert 'id="your-data"' in content
     assert DATA_URL in content
@@ -327,8 +316,8 @@ def test_the_profile_offers_the_download_and_the_deletion(world):
 # What deleting would do --------------------------------------------------------------------
 
 
-def test_the_consequences_list_each_role_and_who_is_told(world):
-    roles = {role.group.name: role for role in account_delete_consequences(world.ada)}
+def test_the_consequences_list_each_role_and_who_is_told(people):
+    roles = {role.group.name: role for role in account_delete_consequences(people.ada)}
 
     assert roles["Alpha Azure Circle"].others == ["Bo Ek"]
     assert not roles["Alpha Azure Circle"].needs_confirmation
@@ -336,19 +325,19 @@ def test_the_consequences_list_each_role_and_who_is_told(world):
     assert not roles["Delta Dev Cloud"].needs_confirmation  # a draft, not an admitted group
 
 
-def test_the_last_contact_of_an_admitted_group_must_confirm(world):
-    assert list(last_contact_groups(world.otto)) == [world.other_group]
-    assert list(last_contact_groups(world.ada)) == []
-    assert [role.needs_confirmation for role in account_delete_consequences(world.otto)] == [True]
+def test_the_last_contact_of_an_admitted_group_must_confirm(people):
+    assert list(last_contact_groups(people.otto)) == [people.other_group]
+    assert list(last_contact_groups(people.ada)) == []
+    assert [role.needs_confirmation for role in account_delete_consequences(people.otto)] == [True]
 
 
 # Deleting: the service ---------------------------------------------------------------------
 
 
-def test_deleting_anonymises_the_account_and_keeps_its_row(world):
-    account_delete(user=world.ada, now=timezone.now())
+def test_deleting_anonymises_the_account_and_keeps_its_row(people):
+    account_delete(user=people.ada, now=timezone.now())
 
-    ada = User.objects.get(pk=world.ada.pk)
+    ada = User.objects.get(pk=people.ada.pk)
     assert ada.name == DELETED_NAME
     assert ada.email == anonymous_email(ada) == f"deleted-{ada.pk}@deleted.invalid"
     assert ada.tech_community_id is None
@@ -360,24 +349,24 @@ def test_deleting_anonymises_the_account_and_keeps_its_row(world):
     assert not User.objects.filter(email__iexact="ada@example.org").exists()
 
 
-def test_the_history_stays_with_the_anonymous_user(world):
+def test_the_history_stays_with_the_anonymous_user(people):
     audit_before = AuditEntry.objects.count()
-    actions_before = AuditEntry.objects.filter(actor=world.ada).count()
+    actions_before = AuditEntry.objects.filter(actor=people.ada).count()
 
-    account_delete(user=world.ada, now=timezone.now())
+    account_delete(user=people.ada, now=timezone.now())
 
     assert AuditEntry.objects.count() > audit_before  # nothing removed, the deletion added
-    assert AuditEntry.objects.filter(actor=world.ada).count() > actions_before
-    assert Review.objects.filter(group=world.group).count() == 1
-    assert Leadership.objects.filter(user=world.ada).count() == 2
-    assert RulesAcceptance.objects.filter(user=world.ada).count() == 1
-    assert LeaveRequest.objects.filter(requested_by=world.ada).count() == 1
-    assert world.group.meetings.count() == 1
-    assert Group.objects.get(pk=world.group.pk).status == Group.Status.ADMITTED
+    assert AuditEntry.objects.filter(actor=people.ada).count() > actions_before
+    assert Review.objects.filter(group=people.group).count() == 1
+    assert Leadership.objects.filter(user=people.ada).count() == 2
+    assert RulesAcceptance.objects.filter(user=people.ada).count() == 1
+    assert LeaveRequest.objects.filter(requested_by=people.ada).count() == 1
+    assert people.group.meetings.count() == 1
+    assert Group.objects.get(pk=people.group.pk).status == Group.Status.ADMITTED
 
 
-def test_the_history_no_longer_names_them(world):
-    account_delete(user=world.ada, now=timezone.now())
+def test_the_history_no_longer_names_them(people):
+    account_delete(user=people.ada, now=timezone.now())
 
     history = [
         json.dumps([entry.summary, entry.changes], ensure_ascii=False)
@@ -389,40 +378,40 @@ def test_the_history_no_longer_names_them(world):
     history += list(CoLeaderInvitation.objects.values_list("email", flat=True))
     assert not [text for text in history if "Ada Lindqvist" in text or "ada@example" in text]
     assert any("Deleted user became Leader" in text for text in history)
-    assert any(anonymous_email(world.ada) in text for text in history)
+    assert any(anonymous_email(people.ada) in text for text in history)
     # Others keep their names.
     assert any("Bo Ek became Co-leader" in text for text in history)
 
 
-def test_their_roles_end_and_stay_empty(world):
-    account_delete(user=world.ada, now=timezone.now())
+def test_their_roles_end_and_stay_empty(people):
+    account_delete(user=people.ada, now=timezone.now())
 
-    assert not Leadership.objects.active().filter(user=world.ada).exists()
-    ended = Leadership.objects.filter(user=world.ada)
+    assert not Leadership.objects.active().filter(user=people.ada).exists()
+    ended = Leadership.objects.filter(user=people.ada)
     assert {held.end_reason for held in ended} == {Leadership.EndReason.ACCOUNT_DELETED}
-    roles = dict(Leadership.objects.active().filter(group=world.group).values_list("role", "user"))
-    assert roles == {CO_LEADER: world.bo.pk}  # Bo does not become leader by himself
+    roles = dict(Leadership.objects.active().filter(group=people.group).values_list("role", "user"))
+    assert roles == {CO_LEADER: people.bo.pk}  # Bo does not become leader by himself
 
 
-def test_the_checklist_shows_the_missing_contact(world):
+def test_the_checklist_shows_the_missing_contact(people):
     now = timezone.now()
-    before = checklist_for(world.group, now=now).results[0]
+    before = checklist_for(people.group, now=now).results[0]
 
-    account_delete(user=world.ada, now=now)
+    account_delete(user=people.ada, now=now)
 
-    contacts = checklist_for(world.group, now=now).results[0]
+    contacts = checklist_for(people.group, now=now).results[0]
     assert before.code == contacts.code == Code.CONTACTS
     assert before.outcome is Outcome.PASS
     assert contacts.outcome is Outcome.FAIL
     assert contacts.message == "The group has no leader (primary contact). Name one."
 
 
-def test_the_other_contact_is_emailed_in_their_language(world):
-    account_delete(user=world.ada, now=timezone.now())
+def test_the_other_contact_is_emailed_in_their_language(people):
+    account_delete(user=people.ada, now=timezone.now())
 
     email = OutboxEmail.objects.get(kind="contact_left")
     assert email.to_email == "bo@example.org"
-    assert email.user == world.bo
+    assert email.user == people.bo
     assert email.language == "sv"
     assert "Alpha Azure Circle saknar ledare: Ada Lindqvist har raderat sitt konto" in email.subject
     assert "Hej Bo Ek" in email.body_text
@@ -431,11 +420,11 @@ def test_the_other_contact_is_emailed_in_their_language(world):
     )
 
 
-def test_the_program_team_is_emailed_for_each_role(world):
-    account_delete(user=world.ada, now=timezone.now())
+def test_the_program_team_is_emailed_for_each_role(people):
+    account_delete(user=people.ada, now=timezone.now())
 
     notices = OutboxEmail.objects.filter(kind="program_team_contact_left").order_by("pk")
-    assert [notice.group for notice in notices] == [world.group, world.draft]
+    assert [notice.group for notice in notices] == [people.group, people.draft]
     assert {notice.to_email for notice in notices} == {settings.PROGRAM_TEAM_EMAIL}
     assert "A contact deleted their account: Alpha Azure Circle" in notices[0].subject
     assert "Ada Lindqvist, Leader (primary contact), deleted their account" in (
@@ -449,8 +438,8 @@ def test_the_program_team_is_emailed_for_each_role(world):
     )
 
 
-def test_emails_to_them_keep_subject_and_kind_but_lose_address_and_text(world):
-    account_delete(user=world.ada, now=timezone.now())
+def test_emails_to_them_keep_subject_and_kind_but_lose_address_and_text(people):
+    account_delete(user=people.ada, now=timezone.now())
 
     mine = OutboxEmail.objects.filter(key__in=["to-ada", "to-ada-address"])
     assert {email.subject for email in mine} == {
@@ -458,7 +447,7 @@ def test_emails_to_them_keep_subject_and_kind_but_lose_address_and_text(world):
         "You are invited",
     }
     for email in mine:
-        assert email.to_email == anonymous_email(world.ada)
+        assert email.to_email == anonymous_email(people.ada)
         assert (email.body_text, email.body_html) == ("", "")
         assert email.status == OutboxEmail.Status.CANCELLED  # never sent to a deleted account
         assert email.kind == "review_decision"
@@ -466,20 +455,20 @@ def test_emails_to_them_keep_subject_and_kind_but_lose_address_and_text(world):
     assert bo_email.body_text == "Hello Bo Ek, the body of Only for Bo."
 
 
-def test_a_sent_email_stays_sent(world):
+def test_a_sent_email_stays_sent(people):
     OutboxEmail.objects.filter(key="to-ada").update(
         status=OutboxEmail.Status.SENT, sent_at=timezone.now()
     )
 
-    account_delete(user=world.ada, now=timezone.now())
+    account_delete(user=people.ada, now=timezone.now())
 
     assert OutboxEmail.objects.get(key="to-ada").status == OutboxEmail.Status.SENT
 
 
-def test_pending_invitations_they_sent_are_withdrawn(world):
-    invitation = CoLeaderInvitation.objects.get(group=world.draft)
+def test_pending_invitations_they_sent_are_withdrawn(people):
+    invitation = CoLeaderInvitation.objects.get(group=people.draft)
 
-    account_delete(user=world.ada, now=timezone.now())
+    account_delete(user=people.ada, now=timezone.now())
 
     invitation.refresh_from_db()
     assert invitation.status == CoLeaderInvitation.Status.REVOKED
@@ -488,29 +477,31 @@ def test_pending_invitations_they_sent_are_withdrawn(world):
     assert invitation_email.status == OutboxEmail.Status.CANCELLED
 
 
-def test_invitations_sent_to_them_are_withdrawn_and_anonymised(world):
-    invitation = invitation_create(group=world.other_group, email="Ada@Example.org", by=world.otto)
+def test_invitations_sent_to_them_are_withdrawn_and_anonymised(people):
+    invitation = invitation_create(
+        group=people.other_group, email="Ada@Example.org", by=people.otto
+    )
 
-    account_delete(user=world.ada, now=timezone.now())
+    account_delete(user=people.ada, now=timezone.now())
 
     invitation.refresh_from_db()
     assert invitation.status == CoLeaderInvitation.Status.REVOKED
-    assert invitation.email == anonymous_email(world.ada)
+    assert invitation.email == anonymous_email(people.ada)
 
 
-def test_the_co_leader_deleting_leaves_the_leader_in_charge(world):
-    account_delete(user=world.bo, now=timezone.now())
+def test_the_co_leader_deleting_leaves_the_leader_in_charge(people):
+    account_delete(user=people.bo, now=timezone.now())
 
     email = OutboxEmail.objects.get(kind="contact_left")
     assert email.to_email == "ada@example.org"
     assert "Alpha Azure Circle has no co-leader: Bo Ek deleted their account" in email.subject
     assert reverse("leaders:people", args=["alpha"]) in email.body_text
-    roles = Leadership.objects.active().filter(group=world.group)
-    assert [(held.role, held.user) for held in roles] == [(LEADER, world.ada)]
+    roles = Leadership.objects.active().filter(group=people.group)
+    assert [(held.role, held.user) for held in roles] == [(LEADER, people.ada)]
 
 
-def test_someone_without_a_role_can_delete_their_account(world):
-    newcomer = verified_user("new@example.org", "Nina New")
+def test_someone_without_a_role_can_delete_their_account(people):
+    newcomer = verified_user(email="new@example.org", name="Nina New")
 
     account_delete(user=newcomer, now=timezone.now())
 
@@ -518,26 +509,26 @@ def test_someone_without_a_role_can_delete_their_account(world):
     assert not OutboxEmail.objects.filter(kind__in=["contact_left", "program_team_contact_left"])
 
 
-def test_program_team_accounts_are_refused(world):
+def test_program_team_accounts_are_refused(people):
     with pytest.raises(ValidationError):
-        account_delete(user=world.staff, now=timezone.now())
+        account_delete(user=people.staff, now=timezone.now())
 
-    assert User.objects.get(pk=world.staff.pk).is_active
+    assert User.objects.get(pk=people.staff.pk).is_active
 
 
-def test_an_account_is_deleted_once(world):
-    account_delete(user=world.ada, now=timezone.now())
+def test_an_account_is_deleted_once(people):
+    account_delete(user=people.ada, now=timezone.now())
 
     with pytest.raises(ValidationError):
-        account_delete(user=world.ada, now=timezone.now())
+        account_delete(user=people.ada, now=timezone.now())
 
 
-def test_the_email_address_is_free_for_a_new_account_afterwards(world):
-    account_delete(user=world.ada, now=timezone.now())
+def test_the_email_address_is_free_for_a_new_account_afterwards(people):
+    account_delete(user=people.ada, now=timezone.now())
 
     again = User.objects.create_user("ada@example.org", PASSWORD)
 
-    assert again.pk != world.ada.pk
+    assert again.pk != people.ada.pk
     assert personal_data(again)["roles"] == []
     assert personal_data(again)["emails"] == []
 
@@ -545,8 +536,8 @@ def test_the_email_address_is_free_for_a_new_account_afterwards(world):
 # Deleting: the pages -----------------------------------------------------------------------
 
 
-def test_the_delete_page_says_what_happens_and_which_roles_end(world):
-    response = signed_in(world.ada).get(DELETE_URL)
+def test_the_delete_page_says_what_happens_and_which_roles_end(people):
+    response = signed_in(people.ada).get(DELETE_URL)
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -557,19 +548,19 @@ def test_the_delete_page_says_what_happens_and_which_roles_end(world):
     assert 'name="password"' in content
 
 
-def test_the_delete_page_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
-    client = signed_in(world.ada)
+def test_the_delete_page_runs_a_fixed_number_of_queries(people, django_assert_num_queries):
+    client = signed_in(people.ada)
     # The session, the user, the roles, the other contacts, and the menu's program links.
     with django_assert_num_queries(5):
         client.get(DELETE_URL)
-    more_of_everything(world)
+    more_of_everything(people)
 
     with django_assert_num_queries(5):
         client.get(DELETE_URL)
 
 
-def test_the_last_contact_of_an_admitted_group_is_warned_first(world):
-    content = signed_in(world.otto).get(DELETE_URL).content.decode()
+def test_the_last_contact_of_an_admitted_group_is_warned_first(people):
+    content = signed_in(people.otto).get(DELETE_URL).content.decode()
 
     assert 'id="last-contact-warning"' in content
     assert "Bravo Cloud Guild" in content
@@ -578,26 +569,26 @@ def test_the_last_contact_of_an_admitted_group_is_warned_first(world):
     assert 'name="confirm_last_contact"' in content
 
 
-def test_the_last_contact_must_tick_the_confirmation(world):
-    client = signed_in(world.otto)
+def test_the_last_contact_must_tick_the_confirmation(people):
+    client = signed_in(people.otto)
 
     refused = client.post(DELETE_URL, {"password": PASSWORD})
 
     assert refused.status_code == 200
     assert "Tick the box to confirm" in refused.content.decode()
     assert "is-invalid" in refused.content.decode()
-    assert User.objects.get(pk=world.otto.pk).is_active
-    assert Leadership.objects.active().filter(user=world.otto).exists()
+    assert User.objects.get(pk=people.otto.pk).is_active
+    assert Leadership.objects.active().filter(user=people.otto).exists()
 
     confirmed = client.post(DELETE_URL, {"password": PASSWORD, "confirm_last_contact": "on"})
 
     assert confirmed.status_code == 302
-    assert not Leadership.objects.active().filter(group=world.other_group).exists()
+    assert not Leadership.objects.active().filter(group=people.other_group).exists()
 
 
-def test_a_wrong_password_is_refused_beside_the_field_and_changes_nothing(world):
-    client = signed_in(world.ada)
-    before = list(User.objects.filter(pk=world.ada.pk).values())
+def test_a_wrong_password_is_refused_beside_the_field_and_changes_nothing(people):
+    client = signed_in(people.ada)
+    before = list(User.objects.filter(pk=people.ada.pk).values())
     roles_before = list(Leadership.objects.active().values_list("pk", flat=True))
     emails_before = OutboxEmail.objects.count()
 
@@ -607,27 +598,27 @@ def test_a_wrong_password_is_refused_beside_the_field_and_changes_nothing(world)
     assert response.status_code == 200
     assert "This is not your current password." in content
     assert 'id="id_password"' in content and "is-invalid" in content
-    assert list(User.objects.filter(pk=world.ada.pk).values()) == before
+    assert list(User.objects.filter(pk=people.ada.pk).values()) == before
     assert list(Leadership.objects.active().values_list("pk", flat=True)) == roles_before
     assert OutboxEmail.objects.count() == emails_before
 
 
-def test_deleting_signs_out_and_says_goodbye(world):
-    client = signed_in(world.ada)
+def test_deleting_signs_out_and_says_goodbye(people):
+    client = signed_in(people.ada)
 
     response = client.post(DELETE_URL, {"password": PASSWORD}, follow=True)
 
     assert response.redirect_chain == [(GOODBYE_URL, 302)]
     assert "Your account is deleted" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    assert User.objects.get(pk=world.ada.pk).name == DELETED_NAME
+    assert User.objects.get(pk=people.ada.pk).name == DELETED_NAME
 
 
-def test_their_other_sessions_end_too(world):
-    phone = signed_in(world.ada)
+def test_their_other_sessions_end_too(people):
+    phone = signed_in(people.ada)
     assert phone.get(reverse("leaders:profile")).status_code == 200
 
-    signed_in(world.ada).post(DELETE_URL, {"password": PASSWORD})
+    signed_in(people.ada).post(DELETE_URL, {"password": PASSWORD})
 
     response = phone.get(reverse("leaders:profile"))
     assert response.status_code == 302
@@ -635,40 +626,40 @@ def test_their_other_sessions_end_too(world):
 
 
 @pytest.mark.parametrize("login", ["ada@example.org", "deleted-{pk}@deleted.invalid"])
-def test_they_cannot_sign_in_afterwards(world, login):
-    signed_in(world.ada).post(DELETE_URL, {"password": PASSWORD})
+def test_they_cannot_sign_in_afterwards(people, login):
+    signed_in(people.ada).post(DELETE_URL, {"password": PASSWORD})
     client = Client()
 
     client.post(
-        reverse("account_login"), {"login": login.format(pk=world.ada.pk), "password": PASSWORD}
+        reverse("account_login"), {"login": login.format(pk=people.ada.pk), "password": PASSWORD}
     )
 
     assert "_auth_user_id" not in client.session
     assert not client.login(email="ada@example.org", password=PASSWORD)
 
 
-def test_another_person_cannot_delete_someone_else(world):
+def test_another_person_cannot_delete_someone_else(people):
     """The page always acts on the signed-in person: Bo with Ada's password deletes nobody."""
-    client = signed_in(world.bo)
+    client = signed_in(people.bo)
 
     response = client.post(
-        DELETE_URL, {"password": PASSWORD + "!", "user": world.ada.pk, "pk": world.ada.pk}
+        DELETE_URL, {"password": PASSWORD + "!", "user": people.ada.pk, "pk": people.ada.pk}
     )
 
     assert response.status_code == 200
-    assert User.objects.get(pk=world.ada.pk).is_active
-    assert User.objects.get(pk=world.bo.pk).is_active
+    assert User.objects.get(pk=people.ada.pk).is_active
+    assert User.objects.get(pk=people.bo.pk).is_active
 
 
-def test_extra_fields_cannot_point_the_deletion_at_someone_else(world):
-    signed_in(world.bo).post(DELETE_URL, {"password": PASSWORD, "user": world.ada.pk})
+def test_extra_fields_cannot_point_the_deletion_at_someone_else(people):
+    signed_in(people.bo).post(DELETE_URL, {"password": PASSWORD, "user": people.ada.pk})
 
-    assert User.objects.get(pk=world.ada.pk).name == "Ada Lindqvist"
-    assert User.objects.get(pk=world.bo.pk).name == DELETED_NAME
+    assert User.objects.get(pk=people.ada.pk).name == "Ada Lindqvist"
+    assert User.objects.get(pk=people.bo.pk).name == DELETED_NAME
 
 
-def test_program_team_members_are_told_to_ask_an_administrator(world):
-    client = signed_in(world.staff)
+def test_program_team_members_are_told_to_ask_an_administrator(people):
+    client = signed_in(people.staff)
 
     page = client.get(DELETE_URL)
     posted = client.post(DELETE_URL, {"password": PASSWORD})
@@ -676,7 +667,7 @@ def test_program_team_members_are_told_to_ask_an_administrator(world):
     assert page.status_code == posted.status_code == 403
     assert "ask an administrator" in page.content.decode()
     assert 'name="password"' not in page.content.decode()
-    assert User.objects.get(pk=world.staff.pk).is_active
+    assert User.objects.get(pk=people.staff.pk).is_active
 
 
 def test_the_goodbye_page_opens_for_anyone():

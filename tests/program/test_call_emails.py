@@ -22,30 +22,18 @@ from program.ics import call_uid
 from program.models import QuarterlyCall
 from program.news import queue_weekly_digests
 from program.tasks import queue_quarterly_call_emails
+from tests.builders import CALL_STARTS_AT, quarterly_call
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
-    QuarterlyCallFactory,
     StaffFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
-STARTS_AT = datetime(2099, 3, 12, 16, 0, tzinfo=UTC)
-INVITATION_DAY = STARTS_AT - timedelta(days=14)
+INVITATION_DAY = CALL_STARTS_AT - timedelta(days=14)
 SCHEDULE_MIGRATION = "program.migrations.0002_schedules"
-
-
-def make_call(**fields) -> QuarterlyCall:
-    defaults = {
-        "title": "Leaders call Q1 2099",
-        "starts_at": STARTS_AT,
-        "ends_at": STARTS_AT + timedelta(minutes=75),
-        "agenda": "1. Welcome\n2. Your questions",
-        "join_url": "https://meet.example.org/q1",
-    }
-    return QuarterlyCallFactory(**{**defaults, **fields})
 
 
 def admitted_group_with_leaders(*, language: str = "en", co_leader: bool = True):
@@ -92,7 +80,7 @@ def event_of(calendar: Calendar):
 def test_invitations_go_out_on_the_invitation_day_and_not_before(
     django_capture_on_commit_callbacks,
 ):
-    make_call()
+    quarterly_call()
     _group, leader, co = admitted_group_with_leaders()
     assert run_job(django_capture_on_commit_callbacks, INVITATION_DAY - timedelta(hours=1)) == {
         "invitations": 0,
@@ -106,7 +94,7 @@ def test_invitations_go_out_on_the_invitation_day_and_not_before(
 
 
 def test_invitation_is_sent_once_when_the_job_runs_twice(django_capture_on_commit_callbacks):
-    make_call()
+    quarterly_call()
     _group, _leader, _co = admitted_group_with_leaders(co_leader=False)
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
     counts = run_job(django_capture_on_commit_callbacks, INVITATION_DAY + timedelta(hours=1))
@@ -117,7 +105,7 @@ def test_invitation_is_sent_once_when_the_job_runs_twice(django_capture_on_commi
 
 def test_the_beat_task_queues_the_same_invitations(django_capture_on_commit_callbacks):
     starts_at = timezone.now() + timedelta(days=3)
-    make_call(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
+    quarterly_call(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
     admitted_group_with_leaders(co_leader=False)
     with django_capture_on_commit_callbacks(execute=True):
         result = queue_quarterly_call_emails.delay().get()
@@ -126,7 +114,7 @@ def test_the_beat_task_queues_the_same_invitations(django_capture_on_commit_call
 
 
 def test_no_invitation_for_other_groups_or_ended_leaderships(django_capture_on_commit_callbacks):
-    make_call()
+    quarterly_call()
     submitted = LeadershipFactory(group=GroupFactory()).user
     _group, leader, co = admitted_group_with_leaders()
     Leadership.objects.filter(user=co).update(ended_at=INVITATION_DAY - timedelta(days=30))
@@ -138,7 +126,7 @@ def test_no_invitation_for_other_groups_or_ended_leaderships(django_capture_on_c
 def test_a_leader_of_two_groups_gets_one_invitation_naming_both(
     django_capture_on_commit_callbacks,
 ):
-    make_call()
+    quarterly_call()
     first, leader, _co = admitted_group_with_leaders(co_leader=False)
     second = GroupFactory(admitted=True)
     LeadershipFactory(group=second, user=leader)
@@ -151,7 +139,7 @@ def test_a_leader_of_two_groups_gets_one_invitation_naming_both(
 def test_invitation_has_text_html_agenda_reason_and_a_request_ics(
     django_capture_on_commit_callbacks,
 ):
-    call = make_call()
+    call = quarterly_call()
     group, leader, _co = admitted_group_with_leaders(co_leader=False)
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
     (message,) = mail.outbox
@@ -169,14 +157,14 @@ def test_invitation_has_text_html_agenda_reason_and_a_request_ics(
     event = event_of(calendar)
     assert str(event["uid"]) == call_uid(call)
     assert event["sequence"] == 0
-    assert event.decoded("dtstart") == STARTS_AT
+    assert event.decoded("dtstart") == CALL_STARTS_AT
     assert event.decoded("dtstart").utcoffset() == timedelta(0)
     assert str(event["status"]) == "CONFIRMED"
     assert str(event["attendee"]) == f"mailto:{leader.email}"
 
 
 def test_invitation_is_in_the_recipients_language(django_capture_on_commit_callbacks):
-    make_call()
+    quarterly_call()
     _group, swede, co = admitted_group_with_leaders(language="sv")
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
     swedish = OutboxEmail.objects.get(to_email=swede.email)
@@ -190,17 +178,17 @@ def test_invitation_is_in_the_recipients_language(django_capture_on_commit_callb
 
 @override_settings(TECHGROUPS_CALL_INVITATION_DAYS=30)
 def test_the_invitation_day_is_a_setting(django_capture_on_commit_callbacks):
-    make_call()
+    quarterly_call()
     admitted_group_with_leaders(co_leader=False)
-    run_job(django_capture_on_commit_callbacks, STARTS_AT - timedelta(days=29))
+    run_job(django_capture_on_commit_callbacks, CALL_STARTS_AT - timedelta(days=29))
     assert len(mail.outbox) == 1
 
 
 def test_no_invitation_for_a_cancelled_or_past_call(django_capture_on_commit_callbacks):
-    make_call(status=QuarterlyCall.Status.CANCELLED)
+    quarterly_call(status=QuarterlyCall.Status.CANCELLED)
     admitted_group_with_leaders(co_leader=False)
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
-    run_job(django_capture_on_commit_callbacks, STARTS_AT + timedelta(hours=3))
+    run_job(django_capture_on_commit_callbacks, CALL_STARTS_AT + timedelta(hours=3))
     assert mail.outbox == []
 
 
@@ -208,16 +196,16 @@ def test_no_invitation_for_a_cancelled_or_past_call(django_capture_on_commit_cal
 
 
 def test_reminder_goes_out_the_day_before_once(django_capture_on_commit_callbacks):
-    make_call()
+    quarterly_call()
     _group, leader, _co = admitted_group_with_leaders(co_leader=False)
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
-    run_job(django_capture_on_commit_callbacks, STARTS_AT - timedelta(days=2))
-    assert run_job(django_capture_on_commit_callbacks, STARTS_AT - timedelta(hours=23)) == {
+    run_job(django_capture_on_commit_callbacks, CALL_STARTS_AT - timedelta(days=2))
+    assert run_job(django_capture_on_commit_callbacks, CALL_STARTS_AT - timedelta(hours=23)) == {
         "invitations": 0,
         "reminders": 1,
         "followups": 0,
     }
-    run_job(django_capture_on_commit_callbacks, STARTS_AT - timedelta(hours=22))
+    run_job(django_capture_on_commit_callbacks, CALL_STARTS_AT - timedelta(hours=22))
     subjects = [m.subject for m in messages_to(leader.email)]
     assert len(subjects) == 2
     assert "Reminder: Leaders call Q1 2099" in subjects[1]
@@ -229,11 +217,11 @@ def test_reminder_goes_out_the_day_before_once(django_capture_on_commit_callback
 def test_a_time_change_sends_an_update_with_a_higher_sequence_and_the_same_uid(
     django_capture_on_commit_callbacks,
 ):
-    call = make_call()
+    call = quarterly_call()
     _group, leader, _co = admitted_group_with_leaders(co_leader=False)
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
-    call.starts_at = STARTS_AT + timedelta(hours=2)
-    call.ends_at = STARTS_AT + timedelta(hours=3)
+    call.starts_at = CALL_STARTS_AT + timedelta(hours=2)
+    call.ends_at = CALL_STARTS_AT + timedelta(hours=3)
     save_call(django_capture_on_commit_callbacks, call, INVITATION_DAY)
     call.refresh_from_db()
     assert call.sequence == 1
@@ -242,20 +230,20 @@ def test_a_time_change_sends_an_update_with_a_higher_sequence_and_the_same_uid(
     old, new = event_of(calendar_of(invitation)[0]), event_of(calendar_of(update)[0])
     assert str(new["uid"]) == str(old["uid"]) == call_uid(call)
     assert new["sequence"] > old["sequence"]
-    assert new.decoded("dtstart") == STARTS_AT + timedelta(hours=2)
+    assert new.decoded("dtstart") == CALL_STARTS_AT + timedelta(hours=2)
     assert calendar_of(update)[0]["method"] == "REQUEST"
 
 
 def test_two_people_saving_the_same_new_time_send_one_update(django_capture_on_commit_callbacks):
     """Both opened the call before either saved (two admin forms): the second save finds the
     stored call already at the new time, under the row lock, and sends nothing."""
-    call = make_call()
+    call = quarterly_call()
     _group, leader, co = admitted_group_with_leaders()
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
     first, second = (QuarterlyCall.objects.get(pk=call.pk) for _ in range(2))
     for edited in (first, second):
-        edited.starts_at = STARTS_AT + timedelta(hours=2)
-        edited.ends_at = STARTS_AT + timedelta(hours=3)
+        edited.starts_at = CALL_STARTS_AT + timedelta(hours=2)
+        edited.ends_at = CALL_STARTS_AT + timedelta(hours=3)
 
     save_call(django_capture_on_commit_callbacks, first, INVITATION_DAY)
     save_call(django_capture_on_commit_callbacks, second, INVITATION_DAY)
@@ -268,7 +256,7 @@ def test_two_people_saving_the_same_new_time_send_one_update(django_capture_on_c
 
 
 def test_a_stale_form_does_not_undo_a_change_it_did_not_make(django_capture_on_commit_callbacks):
-    call = make_call()
+    call = quarterly_call()
     admitted_group_with_leaders(co_leader=False)
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
     first, second = (QuarterlyCall.objects.get(pk=call.pk) for _ in range(2))
@@ -287,7 +275,7 @@ def test_a_stale_form_does_not_undo_a_change_it_did_not_make(django_capture_on_c
 def test_a_job_run_reports_only_what_it_queued_itself(
     django_capture_on_commit_callbacks, monkeypatch
 ):
-    make_call()
+    quarterly_call()
     admitted_group_with_leaders()
     assert run_job(django_capture_on_commit_callbacks, INVITATION_DAY)["invitations"] == 2
     monkeypatch.setattr(calls, "outbox_queued_keys", lambda keys: set())  # lost the race
@@ -299,7 +287,7 @@ def test_a_job_run_reports_only_what_it_queued_itself(
 def test_an_agenda_change_sends_an_update_and_saving_it_again_sends_nothing_more(
     django_capture_on_commit_callbacks,
 ):
-    call = make_call()
+    call = quarterly_call()
     _group, leader, _co = admitted_group_with_leaders(co_leader=False)
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
     call.agenda = "1. Welcome\n2. New benefits"
@@ -312,7 +300,7 @@ def test_an_agenda_change_sends_an_update_and_saving_it_again_sends_nothing_more
 
 
 def test_a_change_before_the_invitation_day_sends_no_update(django_capture_on_commit_callbacks):
-    call = make_call()
+    call = quarterly_call()
     admitted_group_with_leaders(co_leader=False)
     call.agenda = "Changed early"
     save_call(django_capture_on_commit_callbacks, call, INVITATION_DAY - timedelta(days=3))
@@ -324,7 +312,7 @@ def test_a_change_before_the_invitation_day_sends_no_update(django_capture_on_co
 
 
 def test_a_cancelled_call_sends_a_cancellation(django_capture_on_commit_callbacks):
-    call = make_call()
+    call = quarterly_call()
     _group, leader, co = admitted_group_with_leaders()
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
     call.status = QuarterlyCall.Status.CANCELLED
@@ -341,7 +329,7 @@ def test_a_cancelled_call_sends_a_cancellation(django_capture_on_commit_callback
         assert str(event["status"]) == "CANCELLED"
         assert str(event["uid"]) == call_uid(call)
         assert event["sequence"] == 1
-    run_job(django_capture_on_commit_callbacks, STARTS_AT - timedelta(hours=12))
+    run_job(django_capture_on_commit_callbacks, CALL_STARTS_AT - timedelta(hours=12))
     assert len(mail.outbox) == 4  # no reminder for a cancelled call
 
 
@@ -351,9 +339,9 @@ def test_a_cancelled_call_sends_a_cancellation(django_capture_on_commit_callback
 def test_follow_up_goes_out_once_when_recording_and_slides_are_both_set(
     django_capture_on_commit_callbacks,
 ):
-    call = make_call()
+    call = quarterly_call()
     _group, leader, _co = admitted_group_with_leaders(co_leader=False)
-    after = STARTS_AT + timedelta(days=2)
+    after = CALL_STARTS_AT + timedelta(days=2)
     call.recording_url = "https://video.example.org/q1"
     save_call(django_capture_on_commit_callbacks, call, after)
     assert mail.outbox == []
@@ -372,11 +360,11 @@ def test_follow_up_goes_out_once_when_recording_and_slides_are_both_set(
 
 
 def test_follow_up_is_found_by_the_job_too(django_capture_on_commit_callbacks):
-    make_call(
+    quarterly_call(
         recording_url="https://video.example.org/q1", slides_url="https://slides.example.org/q1"
     )
     admitted_group_with_leaders(co_leader=False)
-    after = STARTS_AT + timedelta(days=1)
+    after = CALL_STARTS_AT + timedelta(days=1)
     assert run_job(django_capture_on_commit_callbacks, after)["followups"] == 1
     assert run_job(django_capture_on_commit_callbacks, after)["followups"] == 0
     assert len(mail.outbox) == 1
@@ -385,11 +373,11 @@ def test_follow_up_is_found_by_the_job_too(django_capture_on_commit_callbacks):
 def test_the_job_sends_no_follow_up_for_a_call_that_ended_long_ago(
     django_capture_on_commit_callbacks,
 ):
-    make_call(
+    quarterly_call(
         recording_url="https://video.example.org/q1", slides_url="https://slides.example.org/q1"
     )
     admitted_group_with_leaders(co_leader=False)
-    much_later = STARTS_AT + timedelta(days=60)
+    much_later = CALL_STARTS_AT + timedelta(days=60)
     assert run_job(django_capture_on_commit_callbacks, much_later)["followups"] == 0
     assert mail.outbox == []
 
@@ -405,7 +393,9 @@ def test_editing_the_time_in_the_admin_raises_the_sequence_and_sends_the_update(
     client, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    call = make_call(starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=5, hours=1))
+    call = quarterly_call(
+        starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=5, hours=1)
+    )
     _group, leader, _co = admitted_group_with_leaders(co_leader=False)
     run_job(django_capture_on_commit_callbacks, now)
     client.force_login(StaffFactory(is_superuser=True))
@@ -442,9 +432,10 @@ def test_editing_the_time_in_the_admin_raises_the_sequence_and_sends_the_update(
 def test_the_job_runs_a_bounded_number_of_queries(
     groups, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    make_call()
-    make_call(
-        starts_at=STARTS_AT + timedelta(days=1), ends_at=STARTS_AT + timedelta(days=1, hours=1)
+    quarterly_call()
+    quarterly_call(
+        starts_at=CALL_STARTS_AT + timedelta(days=1),
+        ends_at=CALL_STARTS_AT + timedelta(days=1, hours=1),
     )
     for _ in range(groups):
         admitted_group_with_leaders()
@@ -485,7 +476,7 @@ def with_choice(user, choice: str):
 def test_the_reminder_goes_only_to_leaders_who_get_optional_e_mail_as_it_comes(
     django_capture_on_commit_callbacks,
 ):
-    make_call()
+    quarterly_call()
     _group, each, weekly = admitted_group_with_leaders()
     with_choice(weekly, User.OptionalEmail.DIGEST)
     off = with_choice(
@@ -494,7 +485,7 @@ def test_the_reminder_goes_only_to_leaders_who_get_optional_e_mail_as_it_comes(
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
     mail.outbox.clear()
 
-    counts = run_job(django_capture_on_commit_callbacks, STARTS_AT - timedelta(hours=23))
+    counts = run_job(django_capture_on_commit_callbacks, CALL_STARTS_AT - timedelta(hours=23))
 
     assert counts["reminders"] == 1
     assert [m.to for m in mail.outbox] == [[each.email]]
@@ -504,7 +495,7 @@ def test_the_reminder_goes_only_to_leaders_who_get_optional_e_mail_as_it_comes(
 def test_invitations_updates_and_cancellations_reach_everyone_whatever_their_choice(
     django_capture_on_commit_callbacks,
 ):
-    call = make_call()
+    call = quarterly_call()
     _group, each, off = admitted_group_with_leaders()
     with_choice(off, User.OptionalEmail.OFF)
     run_job(django_capture_on_commit_callbacks, INVITATION_DAY)
@@ -521,13 +512,13 @@ def test_invitations_updates_and_cancellations_reach_everyone_whatever_their_cho
 def test_the_follow_up_skips_leaders_with_the_digest_or_no_optional_email(
     django_capture_on_commit_callbacks,
 ):
-    call = make_call()
+    call = quarterly_call()
     _group, each, weekly = admitted_group_with_leaders()
     with_choice(weekly, User.OptionalEmail.DIGEST)
     off = with_choice(
         LeadershipFactory(group=GroupFactory(admitted=True)).user, User.OptionalEmail.OFF
     )
-    after = STARTS_AT + timedelta(days=2)
+    after = CALL_STARTS_AT + timedelta(days=2)
     call.recording_url = "https://video.example.org/q1"
     call.slides_url = "https://slides.example.org/q1"
     save_call(django_capture_on_commit_callbacks, call, after)
@@ -540,12 +531,12 @@ def test_the_follow_up_skips_leaders_with_the_digest_or_no_optional_email(
 def test_the_reminder_and_the_follow_up_carry_the_unsubscribe_link_and_headers(
     django_capture_on_commit_callbacks,
 ):
-    make_call(
+    quarterly_call(
         recording_url="https://video.example.org/q1", slides_url="https://slides.example.org/q1"
     )
     _group, leader, _co = admitted_group_with_leaders(co_leader=False)
-    run_job(django_capture_on_commit_callbacks, STARTS_AT - timedelta(hours=23))
-    run_job(django_capture_on_commit_callbacks, STARTS_AT + timedelta(days=1))
+    run_job(django_capture_on_commit_callbacks, CALL_STARTS_AT - timedelta(hours=23))
+    run_job(django_capture_on_commit_callbacks, CALL_STARTS_AT + timedelta(days=1))
 
     invitation, reminder, followup = messages_to(leader.email)
     assert "List-Unsubscribe" not in invitation.extra_headers
@@ -561,7 +552,7 @@ def test_a_follow_up_is_in_the_weekly_digest_of_leaders_who_chose_it(
     django_capture_on_commit_callbacks,
 ):
     ended = datetime(2025, 3, 5, 17, 0, tzinfo=UTC)  # a Wednesday
-    call = make_call(
+    call = quarterly_call(
         title="Leaders call Q1 2025",
         starts_at=ended - timedelta(hours=1),
         ends_at=ended,

@@ -1,6 +1,5 @@
 """The quarterly calls page: who may see it, upcoming and past calls, times in the group's zone."""
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Group
-from leaders.models import Leadership
 from program.models import QuarterlyCall
 from tests.factories import (
     GroupFactory,
@@ -17,72 +15,22 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
-from tests.test_security import inline_code_in
+from tests.pages import (
+    PROGRAM_VISITORS,
+    admitted_leader,
+    assert_explains_admission,
+    assert_sent_to_login,
+    inline_code_in,
+    sign_in_as,
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db
 
 CALLS_URL = reverse("program:calls")
 
-#: Every kind of visitor the program pages know, and what each of them gets.
-VISITORS = {
-    "anonymous": 302,
-    "applicant": 403,
-    "admitted_leader": 200,
-    "admitted_co_leader": 200,
-    "leader_of_group_that_left": 403,
-    "staff": 403,
-}
 
-
-def sign_in_as(client, visitor: str):
-    """Sign the client in as one kind of visitor; returns the user (None for anonymous)."""
-    if visitor == "anonymous":
-        return None
-    if visitor == "staff":
-        user = StaffFactory()
-    elif visitor == "applicant":
-        user = LeadershipFactory(group=GroupFactory(status=Group.Status.SUBMITTED)).user
-    elif visitor == "admitted_leader":
-        user = LeadershipFactory(group=GroupFactory(admitted=True)).user
-    elif visitor == "admitted_co_leader":
-        group = GroupFactory(admitted=True)
-        LeadershipFactory(group=group)
-        user = LeadershipFactory(group=group, role=Leadership.Role.CO_LEADER).user
-    elif visitor == "leader_of_group_that_left":
-        user = LeadershipFactory(group=GroupFactory(status=Group.Status.LEFT)).user
-    else:
-        raise AssertionError(visitor)
-    client.force_login(user)
-    return user
-
-
-def admitted_leader(client, **group_fields):
-    """Sign in as the leader of an admitted group (Europe/Stockholm unless told otherwise)."""
-    group = GroupFactory(admitted=True, **group_fields)
-    user = LeadershipFactory(group=group).user
-    client.force_login(user)
-    return user
-
-
-def text_of(html: str) -> str:
-    """The page's text as a reader sees it: no tags, whitespace collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", "", html).split())
-
-
-def assert_sent_to_login(response, url: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
-    assert "next=" in response["Location"]
-    assert url.split("?")[0] in response["Location"].replace("%2F", "/")
-
-
-def assert_explains_admission(response) -> None:
-    assert response.status_code == 403
-    assert "program/not_admitted.html" in [t.name for t in response.templates]
-    assert "Open once your group is admitted" in response.content.decode()
-
-
-@pytest.mark.parametrize(("visitor", "status"), VISITORS.items())
+@pytest.mark.parametrize(("visitor", "status"), PROGRAM_VISITORS.items())
 def test_calls_page_answers_each_kind_of_visitor(client, visitor, status):
     sign_in_as(client, visitor)
 

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from program.models import ContentItem
 from tests.factories import ContentItemFactory
-from tests.program.test_call_views import (
-    VISITORS,
+from tests.pages import (
+    PROGRAM_VISITORS,
     admitted_leader,
     assert_explains_admission,
     assert_sent_to_login,
     sign_in_as,
+    titles,
 )
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +23,7 @@ pytestmark = pytest.mark.django_db
 CONTENT_URL = reverse("program:content")
 
 
-def titles(response) -> list[str]:
-    return [item.title for item in response.context["page"].object_list]
-
-
-@pytest.mark.parametrize(("visitor", "status"), VISITORS.items())
+@pytest.mark.parametrize(("visitor", "status"), PROGRAM_VISITORS.items())
 def test_content_library_answers_each_kind_of_visitor(client, visitor, status):
     ContentItemFactory()
     sign_in_as(client, visitor)

@@ -1,6 +1,6 @@
 """A quarterly call as an .ics file: access, headers, and every field, parsed back."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
@@ -10,9 +10,9 @@ from icalendar import Calendar
 
 from program.ics import call_ics, call_ics_filename, call_uid
 from program.models import QuarterlyCall
-from tests.factories import QuarterlyCallFactory
-from tests.program.test_call_views import (
-    VISITORS,
+from tests.builders import CALL_STARTS_AT, quarterly_call
+from tests.pages import (
+    PROGRAM_VISITORS,
     admitted_leader,
     assert_explains_admission,
     assert_sent_to_login,
@@ -21,22 +21,9 @@ from tests.program.test_call_views import (
 
 pytestmark = pytest.mark.django_db
 
-STARTS_AT = datetime(2099, 3, 12, 16, 0, tzinfo=UTC)
-
 
 def ics_url(call: QuarterlyCall) -> str:
     return reverse("program:call_ics", args=[call.pk])
-
-
-def make_call(**fields) -> QuarterlyCall:
-    defaults = {
-        "title": "Leaders call Q1 2099",
-        "starts_at": STARTS_AT,
-        "ends_at": STARTS_AT + timedelta(minutes=75),
-        "agenda": "1. Welcome\n2. Your questions",
-        "join_url": "https://meet.example.org/q1",
-    }
-    return QuarterlyCallFactory(**{**defaults, **fields})
 
 
 def parsed_event(content: bytes):
@@ -46,9 +33,9 @@ def parsed_event(content: bytes):
     return calendar, events[0]
 
 
-@pytest.mark.parametrize(("visitor", "status"), VISITORS.items())
+@pytest.mark.parametrize(("visitor", "status"), PROGRAM_VISITORS.items())
 def test_calendar_file_answers_each_kind_of_visitor(client, visitor, status):
-    call = make_call()
+    call = quarterly_call()
     sign_in_as(client, visitor)
 
     response = client.get(ics_url(call))
@@ -57,13 +44,13 @@ def test_calendar_file_answers_each_kind_of_visitor(client, visitor, status):
 
 
 def test_anonymous_visitor_is_sent_to_login_for_the_calendar_file(client):
-    call = make_call()
+    call = quarterly_call()
     assert_sent_to_login(client.get(ics_url(call)), ics_url(call))
 
 
 @pytest.mark.parametrize("visitor", ["applicant", "leader_of_group_that_left", "staff"])
 def test_visitor_without_admitted_group_gets_the_explaining_page(client, visitor):
-    call = make_call()
+    call = quarterly_call()
     sign_in_as(client, visitor)
 
     assert_explains_admission(client.get(ics_url(call)))
@@ -79,7 +66,7 @@ def test_unknown_call_gives_404(client):
 
 def test_calendar_file_is_an_attachment_of_type_text_calendar(client):
     admitted_leader(client)
-    call = make_call()
+    call = quarterly_call()
 
     response = client.get(ics_url(call))
 
@@ -89,7 +76,7 @@ def test_calendar_file_is_an_attachment_of_type_text_calendar(client):
 
 def test_calendar_has_product_id_version_and_publish_method(client):
     admitted_leader(client)
-    call = make_call()
+    call = quarterly_call()
 
     calendar, _event = parsed_event(client.get(ics_url(call)).content)
 
@@ -100,7 +87,7 @@ def test_calendar_has_product_id_version_and_publish_method(client):
 
 def test_event_carries_every_field_of_the_call(client):
     admitted_leader(client)
-    call = make_call()
+    call = quarterly_call()
     QuarterlyCall.objects.filter(pk=call.pk).update(sequence=3)
     call.refresh_from_db()
     before = timezone.now().replace(microsecond=0)
@@ -109,8 +96,8 @@ def test_event_carries_every_field_of_the_call(client):
 
     assert str(event["UID"]) == call_uid(call)
     assert event["SEQUENCE"] == 3
-    assert event.decoded("DTSTART") == STARTS_AT
-    assert event.decoded("DTEND") == STARTS_AT + timedelta(minutes=75)
+    assert event.decoded("DTSTART") == CALL_STARTS_AT
+    assert event.decoded("DTEND") == CALL_STARTS_AT + timedelta(minutes=75)
     assert event.decoded("DTSTART").tzinfo is not None
     assert event.decoded("DTSTART").utcoffset() == timedelta(0)
     assert before <= event.decoded("DTSTAMP") <= timezone.now()
@@ -125,7 +112,7 @@ def test_event_carries_every_field_of_the_call(client):
 
 def test_times_are_written_in_utc(client):
     admitted_leader(client)
-    call = make_call()
+    call = quarterly_call()
 
     content = client.get(ics_url(call)).content.decode()
 
@@ -135,7 +122,7 @@ def test_times_are_written_in_utc(client):
 
 def test_cancelled_call_gives_status_cancelled(client):
     admitted_leader(client)
-    call = make_call(status=QuarterlyCall.Status.CANCELLED)
+    call = quarterly_call(status=QuarterlyCall.Status.CANCELLED)
 
     _calendar, event = parsed_event(client.get(ics_url(call)).content)
 
@@ -144,14 +131,14 @@ def test_cancelled_call_gives_status_cancelled(client):
 
 def test_past_call_can_still_be_downloaded(client):
     admitted_leader(client)
-    call = make_call(starts_at=timezone.now() - timedelta(days=30))
+    call = quarterly_call(starts_at=timezone.now() - timedelta(days=30))
     call.ends_at = call.starts_at + timedelta(hours=1)
 
     assert client.get(ics_url(call)).status_code == 200
 
 
 def test_uid_is_stable_when_the_call_changes(client):
-    call = make_call()
+    call = quarterly_call()
     uid = call_uid(call)
 
     call.title = "Moved call"
@@ -164,18 +151,18 @@ def test_uid_is_stable_when_the_call_changes(client):
 
 
 def test_uid_names_the_call_and_the_site():
-    call = make_call()
+    call = quarterly_call()
 
     with override_settings(SITE_URL="https://groups.example.org"):
         assert call_uid(call) == f"quarterly-call-{call.pk}@groups.example.org"
 
 
 def test_each_call_has_its_own_uid():
-    assert call_uid(make_call()) != call_uid(make_call())
+    assert call_uid(quarterly_call()) != call_uid(quarterly_call())
 
 
 def test_call_without_join_link_has_no_url_or_location():
-    call = make_call(join_url="")
+    call = quarterly_call(join_url="")
 
     _calendar, event = parsed_event(call_ics(call, now=timezone.now()))
 
@@ -185,7 +172,7 @@ def test_call_without_join_link_has_no_url_or_location():
 
 
 def test_agenda_with_non_ascii_text_survives_the_round_trip():
-    call = make_call(title="Ledarsamtal Q1: välkommen", agenda="Frågor & svar, åäö; ∑")
+    call = quarterly_call(title="Ledarsamtal Q1: välkommen", agenda="Frågor & svar, åäö; ∑")
 
     _calendar, event = parsed_event(call_ics(call, now=timezone.now()))
 
@@ -194,14 +181,14 @@ def test_agenda_with_non_ascii_text_survives_the_round_trip():
 
 
 def test_file_name_falls_back_when_the_title_has_no_letters():
-    call = make_call(title="???")
+    call = quarterly_call(title="???")
 
     assert call_ics_filename(call) == f"quarterly-call-{call.pk}.ics"
 
 
 def test_calendar_file_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     admitted_leader(client)
-    call = make_call()
+    call = quarterly_call()
 
     # session, user, access check, the call
     with django_assert_num_queries(4):

@@ -7,12 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import NewsItemFactory
-from tests.program.test_call_views import (
-    VISITORS,
+from tests.pages import (
+    PROGRAM_VISITORS,
     admitted_leader,
     assert_explains_admission,
     assert_sent_to_login,
     sign_in_as,
+    titles,
 )
 
 pytestmark = pytest.mark.django_db
@@ -20,11 +21,7 @@ pytestmark = pytest.mark.django_db
 NEWS_URL = reverse("program:news")
 
 
-def titles(response) -> list[str]:
-    return [item.title for item in response.context["page"].object_list]
-
-
-@pytest.mark.parametrize(("visitor", "status"), VISITORS.items())
+@pytest.mark.parametrize(("visitor", "status"), PROGRAM_VISITORS.items())
 def test_news_page_answers_each_kind_of_visitor(client, visitor, status):
     NewsItemFactory()
     sign_in_as(client, visitor)

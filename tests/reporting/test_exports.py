@@ -20,6 +20,7 @@ from groups.models import Group
 from leaders.models import Leadership
 from meetings.models import Meeting
 from reporting.hub import hub_access_rows, hub_revoke_rows
+from tests.builders import admitted_group
 from tests.factories import (
     GroupFactory,
     LeadershipFactory,
@@ -767,14 +768,10 @@ def revoked(since_days: int = 30) -> list[tuple]:
     return list(hub_revoke_rows(since=timezone.localdate() - timedelta(days=since_days)))
 
 
-def admitted_group(name: str, **kwargs) -> Group:
-    return GroupFactory(name=name, admitted=True, **kwargs)
-
-
 def test_someone_who_stepped_down_since_the_date_is_revoked():
     person = hub_person("stepped@example.org", 4001)
     LeadershipFactory(
-        group=admitted_group("Alpha"),
+        group=admitted_group(name="Alpha"),
         user=person,
         ended_at=days_ago(10),
         end_reason=Leadership.EndReason.STEPPED_DOWN,
@@ -793,7 +790,7 @@ def test_someone_who_stepped_down_since_the_date_is_revoked():
 
 
 def test_someone_who_stepped_down_before_the_date_is_not_listed_again():
-    LeadershipFactory(group=admitted_group("Alpha"), ended_at=days_ago(40))
+    LeadershipFactory(group=admitted_group(name="Alpha"), ended_at=days_ago(40))
 
     assert revoked() == []
     assert len(revoked(since_days=45)) == 1
@@ -854,15 +851,15 @@ def test_a_role_ending_in_a_group_inactive_since_before_the_date_is_not_listed_a
 
 def test_someone_who_still_leads_an_admitted_group_is_not_revoked():
     person = hub_person("busy@example.org", 7001)
-    LeadershipFactory(group=admitted_group("Old"), user=person, ended_at=days_ago(5))
-    LeadershipFactory(group=admitted_group("New"), user=person, role=Leadership.Role.CO_LEADER)
+    LeadershipFactory(group=admitted_group(name="Old"), user=person, ended_at=days_ago(5))
+    LeadershipFactory(group=admitted_group(name="New"), user=person, role=Leadership.Role.CO_LEADER)
 
     assert revoked() == []
 
 
 def test_someone_who_only_leads_a_group_that_is_not_admitted_is_revoked():
     person = hub_person("drafter@example.org", 7002)
-    LeadershipFactory(group=admitted_group("Old"), user=person, ended_at=days_ago(5))
+    LeadershipFactory(group=admitted_group(name="Old"), user=person, ended_at=days_ago(5))
     LeadershipFactory(group=GroupFactory(name="Draft"), user=person)
 
     assert [row[3] for row in revoked()] == ["Old"]
@@ -878,7 +875,7 @@ def test_roles_in_groups_never_admitted_never_gave_access():
 
 
 def test_a_role_that_ended_before_the_group_was_admitted_gave_no_access():
-    group = admitted_group("Late", admitted_at=days_ago(5))
+    group = admitted_group(name="Late", admitted_at=days_ago(5))
     LeadershipFactory(group=group, ended_at=days_ago(10))
 
     assert revoked() == []
@@ -886,8 +883,8 @@ def test_a_role_that_ended_before_the_group_was_admitted_gave_no_access():
 
 def test_a_person_who_lost_two_roles_is_listed_once_with_the_latest():
     person = hub_person("twice@example.org", 8001)
-    LeadershipFactory(group=admitted_group("First"), user=person, ended_at=days_ago(20))
-    LeadershipFactory(group=admitted_group("Second"), user=person, ended_at=days_ago(4))
+    LeadershipFactory(group=admitted_group(name="First"), user=person, ended_at=days_ago(20))
+    LeadershipFactory(group=admitted_group(name="Second"), user=person, ended_at=days_ago(4))
 
     rows = revoked()
 
@@ -896,7 +893,7 @@ def test_a_person_who_lost_two_roles_is_listed_once_with_the_latest():
 
 def test_revoke_query_count_is_one(django_assert_num_queries):
     for n in range(5):
-        LeadershipFactory(group=admitted_group(f"G{n}"), ended_at=days_ago(n + 1))
+        LeadershipFactory(group=admitted_group(name=f"G{n}"), ended_at=days_ago(n + 1))
     with django_assert_num_queries(1):
         assert len(revoked()) == 5
 
@@ -912,7 +909,7 @@ def test_revoke_page_offers_a_date_thirty_days_back(client, staff):
 
 def test_revoke_page_downloads_the_csv_for_the_date(client, staff):
     LeadershipFactory(
-        group=admitted_group("Alpha", admitted_at=utc(2024, 1, 1)),
+        group=admitted_group(name="Alpha", admitted_at=utc(2024, 1, 1)),
         user=hub_person("gone@example.org", 9001),
         started_at=utc(2024, 3, 10, 12),
         ended_at=utc(2025, 3, 10, 12),

@@ -80,7 +80,7 @@ def month_of(moment: datetime) -> date:
 # The world ---------------------------------------------------------------------------------
 
 
-def admitted_group(rng: random.Random, index: int) -> Group:
+def varied_admitted_group(rng: random.Random, index: int) -> Group:
     """An admitted group with a random share of the things that make a group fail or lag."""
     days = rng.choice([20, 70, 150, 200, 300, 400, 800])
     group = GroupFactory(
@@ -112,7 +112,7 @@ def populate(size: int, *, seed: int = 6) -> None:
     """Groups in every status, their audit trail, meetings, calls and e-mail; `size` scales it."""
     rng = random.Random(seed)
     for index in range(4 * size):
-        admitted_group(rng, index)
+        varied_admitted_group(rng, index)
     for status in [s for s in Status.values if s != Status.ADMITTED]:
         for _ in range(rng.randint(1, 2) * size):
             GroupFactory(status=status, country=rng.choice(COUNTRIES))
