@@ -15,10 +15,10 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --no-sync
 MANAGE := $(RUN) python manage.py
 
-.PHONY: help install run test lint ci screenshots bench bench-quick
+.PHONY: help install run test test-fast lint ci screenshots bench bench-quick
 
 help:
-	@echo "make install | run | test | lint | ci | screenshots | bench | bench-quick"
+	@echo "make install | run | test | test-fast | lint | ci | screenshots | bench | bench-quick"
 
 install:
 	@command -v uv >/dev/null || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install uv
