@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -129,27 +130,17 @@ def _local_minute(moment: datetime | None) -> str:
 
 
 def render_checklist(checklist: Checklist) -> str:
-    rows = format_html_join(
-        "",
-        '<tr><td>{}</td><td><span class="tg-badge {}">{}</span></td><td>{}</td></tr>',
-        (
-            (
-                result.title,
-                OUTCOME_CLASS[result.outcome],
-                OUTCOME_LABEL[result.outcome],
-                result.message,
-            )
-            for result in checklist.results
-        ),
-    )
-    return format_html(
-        '<table class="tg-checklist"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
-        "<tbody>{}</tbody></table><p><strong>{}</strong></p>",
-        _("Requirement"),
-        _("Result"),
-        _("Details"),
-        rows,
-        checklist.summary,
+    rows = [
+        {
+            "title": result.title,
+            "css": OUTCOME_CLASS[result.outcome],
+            "label": OUTCOME_LABEL[result.outcome],
+            "message": result.message,
+        }
+        for result in checklist.results
+    ]
+    return render_to_string(
+        "admin/groups/group/checklist.html", {"rows": rows, "summary": checklist.summary}
     )
 
 
@@ -350,82 +341,35 @@ class GroupAdmin(
         meetings = Meeting.objects.filter(group=obj).order_by("-starts_at")[:10]
         if not meetings:
             return _("No meetings logged.")
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    timezone.localtime(m.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    m.title,
-                    m.get_format_display(),
-                    _("yes") if m.is_azure_related else _("no"),
-                    m.attendee_count if m.attendee_count is not None else "–",
-                )
-                for m in meetings
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"
-            "</thead><tbody>{}</tbody></table>",
-            _("Starts (UTC)"),
-            _("Title"),
-            _("Format"),
-            _("Azure"),
-            _("Attendees"),
-            rows,
-        )
+        return render_to_string("admin/groups/group/recent_meetings.html", {"meetings": meetings})
 
     @admin.display(description=_("latest changes"))
     def audit_trail(self, obj: Group) -> str:
         entries = AuditEntry.objects.filter(group=obj).select_related("actor")[:15]
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
-                    e.actor or _("system"),
-                    e.summary,
-                )
-                for e in entries
-            ),
-        )
-        link = reverse("admin:core_auditentry_changelist") + f"?group__id__exact={obj.pk}"
-        return format_html(
-            '<table><tbody>{}</tbody></table><p><a href="{}">{}</a></p>',
-            rows,
-            link,
-            _("The whole audit trail of this group"),
-        )
+        context = {
+            "entries": entries,
+            "all_entries_url": reverse("admin:core_auditentry_changelist")
+            + f"?group__id__exact={obj.pk}",
+        }
+        return render_to_string("admin/groups/group/audit_trail.html", context)
 
     @admin.display(description=_("code of conduct link check"))
-    def coc_link_check(self, obj: Group) -> str | Promise:
+    def coc_link_check(self, obj: Group) -> str:
         """The last check of the current link, from the group's own fields (no query)."""
-        history = (
-            reverse("admin:membership_codeofconductcheck_changelist")
-            + f"?group__id__exact={obj.pk}"
-        )
-        if obj.coc_link_checked_at is None:
-            outcome = format_html("{}", _("Not checked yet."))
-        elif obj.coc_link_failures == 0:
-            outcome = format_html(
-                '<span class="tg-badge tg-pass">{}</span> {}',
-                _("answers"),
-                _local_minute(obj.coc_link_checked_at),
-            )
-        else:
-            outcome = format_html(
-                '<span class="tg-badge tg-fail">{}</span> {}<br>{}<br>{}',
-                _("broken"),
-                _local_minute(obj.coc_link_checked_at),
-                obj.coc_link_error,
-                _("%(count)d failed checks in a row, since %(since)s")
-                % {
-                    "count": obj.coc_link_failures,
-                    "since": _local_minute(obj.coc_link_failing_since),
-                },
-            )
-        return format_html('{}<br><a href="{}">{}</a>', outcome, history, _("All checks"))
+        failing_for = _("%(count)d failed checks in a row, since %(since)s") % {
+            "count": obj.coc_link_failures,
+            "since": _local_minute(obj.coc_link_failing_since),
+        }
+        context = {
+            "checked": obj.coc_link_checked_at is not None,
+            "checked_at": _local_minute(obj.coc_link_checked_at),
+            "broken": obj.coc_link_failures > 0,
+            "error": obj.coc_link_error,
+            "failing_for": failing_for,
+            "history_url": reverse("admin:membership_codeofconductcheck_changelist")
+            + f"?group__id__exact={obj.pk}",
+        }
+        return render_to_string("admin/groups/group/coc_link_check.html", context)
 
     def save_model(self, request: HttpRequest, obj: Group, form: Any, change: bool) -> None:
         data = {
@@ -616,10 +560,8 @@ class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin[Review]):
 
     @admin.display(description=_("checklist as it stood"))
     def checklist_table(self, obj: Review) -> str:
-        return format_html_join(
-            "",
-            "<p><strong>{}</strong> ({}): {}</p>",
-            ((item["title"], item["outcome"], item["message"]) for item in obj.checklist),
+        return render_to_string(
+            "admin/membership/review/checklist_table.html", {"checklist": obj.checklist}
         )
 
 
