@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -53,17 +53,23 @@ OUTCOME_CLASS = {Outcome.PASS: "tg-pass", Outcome.WARNING: "tg-warning", Outcome
 OUTCOME_LABEL = {Outcome.PASS: _("Met"), Outcome.WARNING: _("Warning"), Outcome.FAIL: _("Failed")}
 
 
-def _request_now(request: HttpRequest) -> Any:
-    if not hasattr(request, "_techgroups_now"):
-        request._techgroups_now = timezone.now()  # type: ignore[attr-defined]
-        request._techgroups_rules_version = current_rules_version()  # type: ignore[attr-defined]
-    return request._techgroups_now  # type: ignore[attr-defined]
+def groups_for_checklists(queryset: QuerySet[Group]) -> QuerySet[Group]:
+    """`queryset` with what each group's checklist needs, counted at one moment: the facts of
+    `groups_with_checklist_facts`, and that moment and the rules version in force as
+    annotations of every row, so each checklist of a page is judged as its facts were counted
+    and no page asks for the rules version twice."""
+    now = timezone.now()
+    return groups_with_checklist_facts(queryset, now=now).annotate(
+        checklist_now=Value(now, output_field=DateTimeField()),
+        checklist_rules_version=Value(current_rules_version(), output_field=IntegerField()),
+    )
 
 
-def _request_rules_version(request: HttpRequest) -> int | None:
-    _request_now(request)
-    version: int | None = request._techgroups_rules_version  # type: ignore[attr-defined]
-    return version
+def checklist_of(group: Group) -> Checklist:
+    """The checklist of a group fetched through `groups_for_checklists` (no query)."""
+    now = group.checklist_now  # type: ignore[attr-defined]
+    rules_version = group.checklist_rules_version  # type: ignore[attr-defined]
+    return group_checklist(group, now=now, rules_version=rules_version)
 
 
 class FailingRequirementFilter(admin.SimpleListFilter):
@@ -80,8 +86,8 @@ class FailingRequirementFilter(admin.SimpleListFilter):
         codes = {code.value: code for code in FAILABLE}
         if value != "any" and value not in codes:
             return queryset.none()
-        now = _request_now(request)
-        facts = annotate_requirement_facts(queryset, rules_version=_request_rules_version(request))
+        now = timezone.now()
+        facts = annotate_requirement_facts(queryset, rules_version=current_rules_version())
         if value == "any":
             return facts.filter(failing_any_q(now=now))
         return facts.filter(failing_q(codes[value], now=now))
@@ -96,7 +102,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Group]) -> QuerySet[Group]:
         if self.value() == "due":
-            today = timezone.localdate(_request_now(request))
+            today = timezone.localdate()
             return queryset.filter(status=Group.Status.ADMITTED, next_review_due__lte=today)
         return queryset
 
@@ -273,33 +279,7 @@ class GroupAdmin(
         return False  # groups come into being by applying in the portal
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
-        return groups_with_checklist_facts(super().get_queryset(request), now=_request_now(request))
-
-    def _stamp(self, request: HttpRequest, obj: Group) -> Group:
-        """Give the row the request's clock and rules version, so its checklist needs no query."""
-        obj._now = _request_now(request)  # type: ignore[attr-defined]
-        obj._rules_version = _request_rules_version(request)  # type: ignore[attr-defined]
-        return obj
-
-    def _checklist(self, obj: Group) -> Checklist:
-        if not hasattr(obj, "_checklist"):
-            obj._checklist = group_checklist(  # type: ignore[attr-defined]
-                obj,
-                now=obj._now,  # type: ignore[attr-defined]
-                rules_version=obj._rules_version,  # type: ignore[attr-defined]
-            )
-        checklist: Checklist = obj._checklist  # type: ignore[attr-defined]
-        return checklist
-
-    def get_changelist_instance(self, request: HttpRequest) -> Any:
-        changelist = super().get_changelist_instance(request)
-        for obj in changelist.result_list:
-            self._stamp(request, obj)
-        return changelist
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
-        obj = super().get_object(request, object_id, from_field)
-        return self._stamp(request, obj) if obj is not None else None
+        return groups_for_checklists(super().get_queryset(request))
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: Group) -> str:
@@ -309,7 +289,7 @@ class GroupAdmin(
 
     @admin.display(description=_("requirements"))
     def requirements(self, obj: Group) -> str:
-        checklist = self._checklist(obj)
+        checklist = checklist_of(obj)
         failing = ", ".join(result.title for result in checklist.failing)
         css = "tg-pass" if checklist.all_met else "tg-fail"
         return format_html(
@@ -334,7 +314,7 @@ class GroupAdmin(
 
     @admin.display(description=_("checklist"))
     def checklist(self, obj: Group) -> str:
-        return render_checklist(self._checklist(obj))
+        return render_checklist(checklist_of(obj))
 
     @admin.display(description=_("latest 10 meetings, upcoming included"))
     def recent_meetings(self, obj: Group) -> str | Promise:
@@ -431,7 +411,6 @@ class GroupAdmin(
         if not self.has_review_permission(request):
             raise PermissionDenied
         group = get_object_or_404(self.get_queryset(request), pk=object_id)
-        self._stamp(request, group)
         decisions = allowed_decisions(group)
         form = DecisionForm(
             request.POST or None, decisions=decisions, initial={"version": group.version}
@@ -466,7 +445,7 @@ class GroupAdmin(
             "title": _("Decide on %(group)s") % {"group": group.name},
             "group": group,
             "form": form,
-            "checklist": render_checklist(self._checklist(group)),
+            "checklist": render_checklist(checklist_of(group)),
             "decisions": decisions,
         }
         return TemplateResponse(request, "admin/groups/group/decide.html", context)
@@ -486,8 +465,6 @@ class GroupAdmin(
         if not self.has_review_permission(request):
             raise PermissionDenied
         groups = list(queryset)
-        for group in groups:
-            self._stamp(request, group)
         form = BulkDecisionForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             done = 0
@@ -517,7 +494,7 @@ class GroupAdmin(
                 messages.SUCCESS if done == len(groups) else messages.WARNING,
             )
             return None
-        rows = [(group, self._checklist(group)) for group in groups]
+        rows = [(group, checklist_of(group)) for group in groups]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
