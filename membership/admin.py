@@ -1,17 +1,16 @@
-"""The program team's side: reviewing applications and groups against the requirements."""
+"""The program team's side: reviewing applications and groups against the requirements.
+
+The model pages; the pages of their own (the review queue, decisions, processing a leave
+request) are in admin_views.py, wired in here by `get_urls` and the actions."""
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DateTimeField, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.contrib import admin
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -19,13 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.admin import (
-    ActionSelectionMixin,
-    NoDeleteMixin,
-    ReadOnlyMixin,
-    from_queue,
-    queue_back_url,
-)
+from core.admin import ActionSelectionMixin, NoDeleteMixin, ReadOnlyMixin
 from core.exports import CsvExportMixin, choice_label, country_name, joined
 from core.models import AuditEntry
 from groups.models import Group
@@ -33,43 +26,21 @@ from leaders.models import Leadership
 from leaders.rules import current_rules_version
 from meetings.models import Meeting
 
-from .forms import BulkDecisionForm, DecisionForm, GroupAdminForm
-from .models import CodeOfConductCheck, LeaveRequest, Review
-from .queue import KIND_LABELS, QueueKind, leave_request_effects, review_queue
-from .queue import PAGE_SIZE as QUEUE_PAGE_SIZE
-from .requirements import FAILABLE, TITLES, Checklist, Outcome, failing_any_q, failing_q
-from .selectors import annotate_requirement_facts, group_checklist, groups_with_checklist_facts
-from .services import (
-    STAFF_EDITABLE_FIELDS,
-    GroupChangedError,
-    allowed_decisions,
-    group_update,
-    leave_request_process,
-    leave_request_withdraw,
-    review_decide,
+from .admin_views import (
+    bulk_decide,
+    checklist_of,
+    decide_view,
+    groups_for_checklists,
+    leave_request_process_view,
+    may_review,
+    render_checklist,
+    review_queue_view,
 )
-
-OUTCOME_CLASS = {Outcome.PASS: "tg-pass", Outcome.WARNING: "tg-warning", Outcome.FAIL: "tg-fail"}
-OUTCOME_LABEL = {Outcome.PASS: _("Met"), Outcome.WARNING: _("Warning"), Outcome.FAIL: _("Failed")}
-
-
-def groups_for_checklists(queryset: QuerySet[Group]) -> QuerySet[Group]:
-    """`queryset` with what each group's checklist needs, counted at one moment: the facts of
-    `groups_with_checklist_facts`, and that moment and the rules version in force as
-    annotations of every row, so each checklist of a page is judged as its facts were counted
-    and no page asks for the rules version twice."""
-    now = timezone.now()
-    return groups_with_checklist_facts(queryset, now=now).annotate(
-        checklist_now=Value(now, output_field=DateTimeField()),
-        checklist_rules_version=Value(current_rules_version(), output_field=IntegerField()),
-    )
-
-
-def checklist_of(group: Group) -> Checklist:
-    """The checklist of a group fetched through `groups_for_checklists` (no query)."""
-    now = group.checklist_now  # type: ignore[attr-defined]
-    rules_version = group.checklist_rules_version  # type: ignore[attr-defined]
-    return group_checklist(group, now=now, rules_version=rules_version)
+from .forms import GroupAdminForm
+from .models import CodeOfConductCheck, LeaveRequest, Review
+from .requirements import FAILABLE, TITLES, failing_any_q, failing_q
+from .selectors import annotate_requirement_facts
+from .services import STAFF_EDITABLE_FIELDS, group_update
 
 
 class FailingRequirementFilter(admin.SimpleListFilter):
@@ -121,10 +92,6 @@ class CountryFilter(admin.SimpleListFilter):
         return queryset.filter(country=self.value()) if self.value() else queryset
 
 
-#: Added to an action's address by the review queue, so the action leads back to the queue.
-QUEUE_RETURN = "from=queue"
-
-
 def group_contact(role: str, lookup: str) -> Subquery:
     """The group's active leader or co-leader's `lookup` (e.g. "user__email"), one subquery."""
     active = Leadership.objects.active().filter(group=OuterRef("pk"), role=role)
@@ -133,21 +100,6 @@ def group_contact(role: str, lookup: str) -> Subquery:
 
 def _local_minute(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "–"
-
-
-def render_checklist(checklist: Checklist) -> str:
-    rows = [
-        {
-            "title": result.title,
-            "css": OUTCOME_CLASS[result.outcome],
-            "label": OUTCOME_LABEL[result.outcome],
-            "message": result.message,
-        }
-        for result in checklist.results
-    ]
-    return render_to_string(
-        "admin/groups/group/checklist.html", {"rows": rows, "summary": checklist.summary}
-    )
 
 
 class LeadershipInline(admin.TabularInline[Leadership, Group]):
@@ -359,167 +311,49 @@ class GroupAdmin(
         }
         group_update(group=obj, by=request.user, data=data)
 
-    # Decisions ---------------------------------------------------------------------------
+    # The review queue and decisions (their views: admin_views.py) ----------------------
 
     def get_urls(self) -> list[Any]:
         queue = path(
             "review-queue/",
-            self.admin_site.admin_view(self.review_queue_view),
+            self.admin_site.admin_view(partial(review_queue_view, model_admin=self)),
             name="groups_review_queue",
         )
         decide = path(
             "<int:object_id>/decide/",
-            self.admin_site.admin_view(self.decide_view),
+            self.admin_site.admin_view(partial(decide_view, model_admin=self)),
             name="groups_group_decide",
         )
         return [queue, decide, *super().get_urls()]
 
-    def review_queue_view(self, request: HttpRequest) -> HttpResponse:
-        """Everything waiting for the program team, oldest first (groups/queue.py)."""
-        if not self.has_review_permission(request):
-            raise PermissionDenied
-        kind = request.GET.get("kind", "")
-        kinds = [kind] if kind in {k.value for k in QueueKind} else []
-        page_number = request.GET.get("page", "1")
-        page = max(1, int(page_number)) if page_number.isdigit() else 1
-        now = timezone.now()
-        queue = review_queue(
-            now=now, kinds=kinds, offset=(page - 1) * QUEUE_PAGE_SIZE, limit=QUEUE_PAGE_SIZE
-        )
-        pages = max(1, -(-queue.total // QUEUE_PAGE_SIZE))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Review queue"),
-            "queue": queue,
-            "rows": [(item, item.days_waiting(now)) for item in queue.items],
-            "kind": kinds[0] if kinds else "",
-            "kinds": [(k, KIND_LABELS[k], queue.counts[k]) for k in QueueKind],
-            "all_count": sum(queue.counts.values()),
-            "page": page,
-            "pages": pages,
-            "previous_page": page - 1 if page > 1 else None,
-            "next_page": page + 1 if page < pages else None,
-            "from_queue": QUEUE_RETURN,
-        }
-        return TemplateResponse(request, "admin/groups/queue/review_queue.html", context)
-
     def has_review_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("groups.review_group")
-
-    def decide_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        if not self.has_review_permission(request):
-            raise PermissionDenied
-        group = get_object_or_404(self.get_queryset(request), pk=object_id)
-        decisions = allowed_decisions(group)
-        form = DecisionForm(
-            request.POST or None, decisions=decisions, initial={"version": group.version}
-        )
-        if request.method == "POST" and form.is_valid():
-            try:
-                review = review_decide(
-                    group=group,
-                    by=request.user,
-                    decision=form.cleaned_data["decision"],
-                    message=form.cleaned_data["message"],
-                    override_reason=form.cleaned_data["override_reason"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except GroupChangedError as error:
-                return self._decide_again(request, object_id, str(error))
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                self.message_user(
-                    request,
-                    _("%(group)s: %(decision)s. The leaders are e-mailed.")
-                    % {"group": group.name, "decision": review.get_decision_display()},
-                    messages.SUCCESS,
-                )
-                if from_queue(request):
-                    return HttpResponseRedirect(reverse("admin:groups_review_queue"))
-                return HttpResponseRedirect(reverse("admin:groups_group_change", args=[group.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Decide on %(group)s") % {"group": group.name},
-            "group": group,
-            "form": form,
-            "checklist": render_checklist(checklist_of(group)),
-            "decisions": decisions,
-        }
-        return TemplateResponse(request, "admin/groups/group/decide.html", context)
-
-    def _decide_again(self, request: HttpRequest, object_id: int, text: str) -> HttpResponse:
-        self.message_user(request, text, messages.WARNING)
-        url = reverse("admin:groups_group_decide", args=[object_id])
-        return HttpResponseRedirect(f"{url}?{QUEUE_RETURN}" if from_queue(request) else url)
-
-    def _bulk_decide(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet[Group],
-        decision: str,
-        label: str | Promise,
-    ) -> HttpResponse | None:
-        if not self.has_review_permission(request):
-            raise PermissionDenied
-        groups = list(queryset)
-        form = BulkDecisionForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            done = 0
-            for group in groups:
-                posted = request.POST.get(f"version_{group.pk}", "")
-                expected = int(posted) if posted.isdigit() else group.version
-                try:
-                    review_decide(
-                        group=group,
-                        by=request.user,
-                        decision=decision,
-                        message=form.cleaned_data["message"],
-                        override_reason=form.cleaned_data["override_reason"],
-                        expected_version=expected,
-                    )
-                except GroupChangedError as error:
-                    self.message_user(request, str(error), messages.WARNING)
-                except ValidationError as error:
-                    text = "; ".join(error.messages)
-                    self.message_user(request, f"{group.name}: {text}", messages.ERROR)
-                else:
-                    done += 1
-            self.message_user(
-                request,
-                _("%(label)s: %(done)d of %(total)d groups. Each got its record and e-mail.")
-                % {"label": label, "done": done, "total": len(groups)},
-                messages.SUCCESS if done == len(groups) else messages.WARNING,
-            )
-            return None
-        rows = [(group, checklist_of(group)) for group in groups]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": label,
-            "rows": rows,
-            "form": form,
-            "action": request.POST.get("action", ""),
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "decision": decision,
-        }
-        return TemplateResponse(request, "admin/groups/group/bulk_decide.html", context)
+        return may_review(request)
 
     @admin.action(description=_("Admit the selected groups"), permissions=["review"])
     def admit_selected(self, request: HttpRequest, queryset: QuerySet[Group]) -> Any:
-        return self._bulk_decide(request, queryset, Review.Decision.ADMIT, _("Admit"))
+        return bulk_decide(
+            request, queryset, model_admin=self, decision=Review.Decision.ADMIT, label=_("Admit")
+        )
 
     @admin.action(description=_("Request changes from the selected groups"), permissions=["review"])
     def request_changes_selected(self, request: HttpRequest, queryset: QuerySet[Group]) -> Any:
-        return self._bulk_decide(
-            request, queryset, Review.Decision.REQUEST_CHANGES, _("Request changes")
+        return bulk_decide(
+            request,
+            queryset,
+            model_admin=self,
+            decision=Review.Decision.REQUEST_CHANGES,
+            label=_("Request changes"),
         )
 
     @admin.action(description=_("Decline the selected groups"), permissions=["review"])
     def decline_selected(self, request: HttpRequest, queryset: QuerySet[Group]) -> Any:
-        return self._bulk_decide(request, queryset, Review.Decision.DECLINE, _("Decline"))
+        return bulk_decide(
+            request,
+            queryset,
+            model_admin=self,
+            decision=Review.Decision.DECLINE,
+            label=_("Decline"),
+        )
 
 
 @admin.register(Review)
@@ -553,15 +387,6 @@ class CodeOfConductCheckAdmin(ReadOnlyMixin, admin.ModelAdmin[CodeOfConductCheck
     date_hierarchy = "checked_at"
     fields = ("group", "url", "checked_at", "ok", "status_code", "final_url", "error")
     readonly_fields = fields
-
-
-class LeaveWithdrawForm(forms.Form):
-    note = forms.CharField(
-        label=_("How did the group withdraw its request?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text=_("Kept in the group's audit trail, e.g. “The leader wrote on 3 May: we stay.”"),
-    )
 
 
 @admin.register(LeaveRequest)
@@ -598,65 +423,7 @@ class LeaveRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeaveRequest]):
     def get_urls(self) -> list[Any]:
         process = path(
             "<int:pk>/process/",
-            self.admin_site.admin_view(self.process_view),
+            self.admin_site.admin_view(partial(leave_request_process_view, model_admin=self)),
             name="membership_leaverequest_process",
         )
         return [process, *super().get_urls()]
-
-    def has_process_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("membership.change_leaverequest")
-
-    def process_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Confirm, then process (the group leaves) or record that the group withdrew."""
-        if not self.has_process_permission(request):
-            raise PermissionDenied
-        leave = get_object_or_404(
-            LeaveRequest.objects.select_related("group", "requested_by", "processed_by"), pk=pk
-        )
-        back = queue_back_url(
-            request, reverse("admin:membership_leaverequest_change", args=[leave.pk])
-        )
-        action = request.POST.get("action", "")
-        withdraw_form = LeaveWithdrawForm(request.POST if action == "withdraw" else None)
-        if request.method == "POST":
-            try:
-                if action == "process":
-                    leave_request_process(request=leave, by=request.user)
-                    self.message_user(
-                        request,
-                        _(
-                            "%(group)s has left the program: its roles have ended and its "
-                            "leaders are e-mailed."
-                        )
-                        % {"group": leave.group.name},
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(back)
-                if action == "withdraw" and withdraw_form.is_valid():
-                    leave_request_withdraw(
-                        request=leave, by=request.user, note=withdraw_form.cleaned_data["note"]
-                    )
-                    self.message_user(
-                        request,
-                        _("The leave request of %(group)s is recorded as withdrawn.")
-                        % {"group": leave.group.name},
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(back)
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-                return HttpResponseRedirect(request.get_full_path())
-            if action not in {"process", "withdraw"}:
-                self.message_user(request, _("Choose one of the buttons."), messages.ERROR)
-        is_open = leave.status == LeaveRequest.Status.OPEN
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Leave request of %(group)s") % {"group": leave.group.name},
-            "leave": leave,
-            "is_open": is_open,
-            "effects": leave_request_effects(leave) if is_open else None,
-            "withdraw_form": withdraw_form,
-            "back": back,
-        }
-        return TemplateResponse(request, "admin/groups/queue/leave_request_process.html", context)
