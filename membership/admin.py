@@ -1,30 +1,24 @@
-"""The program team's side: reviewing applications and groups against the requirements."""
+"""The program team's side: reviewing applications and groups against the requirements.
+
+The model pages; the pages of their own (the review queue, decisions, processing a leave
+request) are in admin_views.py, wired in here by `get_urls` and the actions."""
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.admin import (
-    ActionSelectionMixin,
-    NoDeleteMixin,
-    ReadOnlyMixin,
-    from_queue,
-    queue_back_url,
-)
+from core.admin import ActionSelectionMixin, NoDeleteMixin, ReadOnlyMixin
 from core.exports import CsvExportMixin, choice_label, country_name, joined
 from core.models import AuditEntry
 from groups.models import Group
@@ -32,37 +26,21 @@ from leaders.models import Leadership
 from leaders.rules import current_rules_version
 from meetings.models import Meeting
 
-from .forms import BulkDecisionForm, DecisionForm, GroupAdminForm
-from .models import CodeOfConductCheck, LeaveRequest, Review
-from .queue import KIND_LABELS, QueueKind, leave_request_effects, review_queue
-from .queue import PAGE_SIZE as QUEUE_PAGE_SIZE
-from .requirements import FAILABLE, TITLES, Checklist, Outcome, failing_any_q, failing_q
-from .selectors import annotate_requirement_facts, group_checklist, groups_with_checklist_facts
-from .services import (
-    STAFF_EDITABLE_FIELDS,
-    GroupChangedError,
-    allowed_decisions,
-    group_update,
-    leave_request_process,
-    leave_request_withdraw,
-    review_decide,
+from .admin_views import (
+    bulk_decide,
+    checklist_of,
+    decide_view,
+    groups_for_checklists,
+    leave_request_process_view,
+    may_review,
+    render_checklist,
+    review_queue_view,
 )
-
-OUTCOME_CLASS = {Outcome.PASS: "tg-pass", Outcome.WARNING: "tg-warning", Outcome.FAIL: "tg-fail"}
-OUTCOME_LABEL = {Outcome.PASS: _("Met"), Outcome.WARNING: _("Warning"), Outcome.FAIL: _("Failed")}
-
-
-def _request_now(request: HttpRequest) -> Any:
-    if not hasattr(request, "_techgroups_now"):
-        request._techgroups_now = timezone.now()  # type: ignore[attr-defined]
-        request._techgroups_rules_version = current_rules_version()  # type: ignore[attr-defined]
-    return request._techgroups_now  # type: ignore[attr-defined]
-
-
-def _request_rules_version(request: HttpRequest) -> int | None:
-    _request_now(request)
-    version: int | None = request._techgroups_rules_version  # type: ignore[attr-defined]
-    return version
+from .forms import GroupAdminForm
+from .models import CodeOfConductCheck, LeaveRequest, Review
+from .requirements import FAILABLE, TITLES, failing_any_q, failing_q
+from .selectors import annotate_requirement_facts
+from .services import STAFF_EDITABLE_FIELDS, group_update
 
 
 class FailingRequirementFilter(admin.SimpleListFilter):
@@ -79,8 +57,8 @@ class FailingRequirementFilter(admin.SimpleListFilter):
         codes = {code.value: code for code in FAILABLE}
         if value != "any" and value not in codes:
             return queryset.none()
-        now = _request_now(request)
-        facts = annotate_requirement_facts(queryset, rules_version=_request_rules_version(request))
+        now = timezone.now()
+        facts = annotate_requirement_facts(queryset, rules_version=current_rules_version())
         if value == "any":
             return facts.filter(failing_any_q(now=now))
         return facts.filter(failing_q(codes[value], now=now))
@@ -95,7 +73,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Group]) -> QuerySet[Group]:
         if self.value() == "due":
-            today = timezone.localdate(_request_now(request))
+            today = timezone.localdate()
             return queryset.filter(status=Group.Status.ADMITTED, next_review_due__lte=today)
         return queryset
 
@@ -114,10 +92,6 @@ class CountryFilter(admin.SimpleListFilter):
         return queryset.filter(country=self.value()) if self.value() else queryset
 
 
-#: Added to an action's address by the review queue, so the action leads back to the queue.
-QUEUE_RETURN = "from=queue"
-
-
 def group_contact(role: str, lookup: str) -> Subquery:
     """The group's active leader or co-leader's `lookup` (e.g. "user__email"), one subquery."""
     active = Leadership.objects.active().filter(group=OuterRef("pk"), role=role)
@@ -126,31 +100,6 @@ def group_contact(role: str, lookup: str) -> Subquery:
 
 def _local_minute(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "–"
-
-
-def render_checklist(checklist: Checklist) -> str:
-    rows = format_html_join(
-        "",
-        '<tr><td>{}</td><td><span class="tg-badge {}">{}</span></td><td>{}</td></tr>',
-        (
-            (
-                result.title,
-                OUTCOME_CLASS[result.outcome],
-                OUTCOME_LABEL[result.outcome],
-                result.message,
-            )
-            for result in checklist.results
-        ),
-    )
-    return format_html(
-        '<table class="tg-checklist"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
-        "<tbody>{}</tbody></table><p><strong>{}</strong></p>",
-        _("Requirement"),
-        _("Result"),
-        _("Details"),
-        rows,
-        checklist.summary,
-    )
 
 
 class LeadershipInline(admin.TabularInline[Leadership, Group]):
@@ -282,33 +231,7 @@ class GroupAdmin(
         return False  # groups come into being by applying in the portal
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
-        return groups_with_checklist_facts(super().get_queryset(request), now=_request_now(request))
-
-    def _stamp(self, request: HttpRequest, obj: Group) -> Group:
-        """Give the row the request's clock and rules version, so its checklist needs no query."""
-        obj._now = _request_now(request)  # type: ignore[attr-defined]
-        obj._rules_version = _request_rules_version(request)  # type: ignore[attr-defined]
-        return obj
-
-    def _checklist(self, obj: Group) -> Checklist:
-        if not hasattr(obj, "_checklist"):
-            obj._checklist = group_checklist(  # type: ignore[attr-defined]
-                obj,
-                now=obj._now,  # type: ignore[attr-defined]
-                rules_version=obj._rules_version,  # type: ignore[attr-defined]
-            )
-        checklist: Checklist = obj._checklist  # type: ignore[attr-defined]
-        return checklist
-
-    def get_changelist_instance(self, request: HttpRequest) -> Any:
-        changelist = super().get_changelist_instance(request)
-        for obj in changelist.result_list:
-            self._stamp(request, obj)
-        return changelist
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
-        obj = super().get_object(request, object_id, from_field)
-        return self._stamp(request, obj) if obj is not None else None
+        return groups_for_checklists(super().get_queryset(request))
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: Group) -> str:
@@ -318,7 +241,7 @@ class GroupAdmin(
 
     @admin.display(description=_("requirements"))
     def requirements(self, obj: Group) -> str:
-        checklist = self._checklist(obj)
+        checklist = checklist_of(obj)
         failing = ", ".join(result.title for result in checklist.failing)
         css = "tg-pass" if checklist.all_met else "tg-fail"
         return format_html(
@@ -343,89 +266,42 @@ class GroupAdmin(
 
     @admin.display(description=_("checklist"))
     def checklist(self, obj: Group) -> str:
-        return render_checklist(self._checklist(obj))
+        return render_checklist(checklist_of(obj))
 
     @admin.display(description=_("latest 10 meetings, upcoming included"))
     def recent_meetings(self, obj: Group) -> str | Promise:
         meetings = Meeting.objects.filter(group=obj).order_by("-starts_at")[:10]
         if not meetings:
             return _("No meetings logged.")
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    timezone.localtime(m.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    m.title,
-                    m.get_format_display(),
-                    _("yes") if m.is_azure_related else _("no"),
-                    m.attendee_count if m.attendee_count is not None else "–",
-                )
-                for m in meetings
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"
-            "</thead><tbody>{}</tbody></table>",
-            _("Starts (UTC)"),
-            _("Title"),
-            _("Format"),
-            _("Azure"),
-            _("Attendees"),
-            rows,
-        )
+        return render_to_string("admin/groups/group/recent_meetings.html", {"meetings": meetings})
 
     @admin.display(description=_("latest changes"))
     def audit_trail(self, obj: Group) -> str:
         entries = AuditEntry.objects.filter(group=obj).select_related("actor")[:15]
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
-                    e.actor or _("system"),
-                    e.summary,
-                )
-                for e in entries
-            ),
-        )
-        link = reverse("admin:core_auditentry_changelist") + f"?group__id__exact={obj.pk}"
-        return format_html(
-            '<table><tbody>{}</tbody></table><p><a href="{}">{}</a></p>',
-            rows,
-            link,
-            _("The whole audit trail of this group"),
-        )
+        context = {
+            "entries": entries,
+            "all_entries_url": reverse("admin:core_auditentry_changelist")
+            + f"?group__id__exact={obj.pk}",
+        }
+        return render_to_string("admin/groups/group/audit_trail.html", context)
 
     @admin.display(description=_("code of conduct link check"))
-    def coc_link_check(self, obj: Group) -> str | Promise:
+    def coc_link_check(self, obj: Group) -> str:
         """The last check of the current link, from the group's own fields (no query)."""
-        history = (
-            reverse("admin:membership_codeofconductcheck_changelist")
-            + f"?group__id__exact={obj.pk}"
-        )
-        if obj.coc_link_checked_at is None:
-            outcome = format_html("{}", _("Not checked yet."))
-        elif obj.coc_link_failures == 0:
-            outcome = format_html(
-                '<span class="tg-badge tg-pass">{}</span> {}',
-                _("answers"),
-                _local_minute(obj.coc_link_checked_at),
-            )
-        else:
-            outcome = format_html(
-                '<span class="tg-badge tg-fail">{}</span> {}<br>{}<br>{}',
-                _("broken"),
-                _local_minute(obj.coc_link_checked_at),
-                obj.coc_link_error,
-                _("%(count)d failed checks in a row, since %(since)s")
-                % {
-                    "count": obj.coc_link_failures,
-                    "since": _local_minute(obj.coc_link_failing_since),
-                },
-            )
-        return format_html('{}<br><a href="{}">{}</a>', outcome, history, _("All checks"))
+        failing_for = _("%(count)d failed checks in a row, since %(since)s") % {
+            "count": obj.coc_link_failures,
+            "since": _local_minute(obj.coc_link_failing_since),
+        }
+        context = {
+            "checked": obj.coc_link_checked_at is not None,
+            "checked_at": _local_minute(obj.coc_link_checked_at),
+            "broken": obj.coc_link_failures > 0,
+            "error": obj.coc_link_error,
+            "failing_for": failing_for,
+            "history_url": reverse("admin:membership_codeofconductcheck_changelist")
+            + f"?group__id__exact={obj.pk}",
+        }
+        return render_to_string("admin/groups/group/coc_link_check.html", context)
 
     def save_model(self, request: HttpRequest, obj: Group, form: Any, change: bool) -> None:
         data = {
@@ -435,170 +311,49 @@ class GroupAdmin(
         }
         group_update(group=obj, by=request.user, data=data)
 
-    # Decisions ---------------------------------------------------------------------------
+    # The review queue and decisions (their views: admin_views.py) ----------------------
 
     def get_urls(self) -> list[Any]:
         queue = path(
             "review-queue/",
-            self.admin_site.admin_view(self.review_queue_view),
+            self.admin_site.admin_view(partial(review_queue_view, model_admin=self)),
             name="groups_review_queue",
         )
         decide = path(
             "<int:object_id>/decide/",
-            self.admin_site.admin_view(self.decide_view),
+            self.admin_site.admin_view(partial(decide_view, model_admin=self)),
             name="groups_group_decide",
         )
         return [queue, decide, *super().get_urls()]
 
-    def review_queue_view(self, request: HttpRequest) -> HttpResponse:
-        """Everything waiting for the program team, oldest first (groups/queue.py)."""
-        if not self.has_review_permission(request):
-            raise PermissionDenied
-        kind = request.GET.get("kind", "")
-        kinds = [kind] if kind in {k.value for k in QueueKind} else []
-        page_number = request.GET.get("page", "1")
-        page = max(1, int(page_number)) if page_number.isdigit() else 1
-        now = timezone.now()
-        queue = review_queue(
-            now=now, kinds=kinds, offset=(page - 1) * QUEUE_PAGE_SIZE, limit=QUEUE_PAGE_SIZE
-        )
-        pages = max(1, -(-queue.total // QUEUE_PAGE_SIZE))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Review queue"),
-            "queue": queue,
-            "rows": [(item, item.days_waiting(now)) for item in queue.items],
-            "kind": kinds[0] if kinds else "",
-            "kinds": [(k, KIND_LABELS[k], queue.counts[k]) for k in QueueKind],
-            "all_count": sum(queue.counts.values()),
-            "page": page,
-            "pages": pages,
-            "previous_page": page - 1 if page > 1 else None,
-            "next_page": page + 1 if page < pages else None,
-            "from_queue": QUEUE_RETURN,
-        }
-        return TemplateResponse(request, "admin/groups/queue/review_queue.html", context)
-
     def has_review_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("groups.review_group")
-
-    def decide_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        if not self.has_review_permission(request):
-            raise PermissionDenied
-        group = get_object_or_404(self.get_queryset(request), pk=object_id)
-        self._stamp(request, group)
-        decisions = allowed_decisions(group)
-        form = DecisionForm(
-            request.POST or None, decisions=decisions, initial={"version": group.version}
-        )
-        if request.method == "POST" and form.is_valid():
-            try:
-                review = review_decide(
-                    group=group,
-                    by=request.user,
-                    decision=form.cleaned_data["decision"],
-                    message=form.cleaned_data["message"],
-                    override_reason=form.cleaned_data["override_reason"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except GroupChangedError as error:
-                return self._decide_again(request, object_id, str(error))
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                self.message_user(
-                    request,
-                    _("%(group)s: %(decision)s. The leaders are e-mailed.")
-                    % {"group": group.name, "decision": review.get_decision_display()},
-                    messages.SUCCESS,
-                )
-                if from_queue(request):
-                    return HttpResponseRedirect(reverse("admin:groups_review_queue"))
-                return HttpResponseRedirect(reverse("admin:groups_group_change", args=[group.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Decide on %(group)s") % {"group": group.name},
-            "group": group,
-            "form": form,
-            "checklist": render_checklist(self._checklist(group)),
-            "decisions": decisions,
-        }
-        return TemplateResponse(request, "admin/groups/group/decide.html", context)
-
-    def _decide_again(self, request: HttpRequest, object_id: int, text: str) -> HttpResponse:
-        self.message_user(request, text, messages.WARNING)
-        url = reverse("admin:groups_group_decide", args=[object_id])
-        return HttpResponseRedirect(f"{url}?{QUEUE_RETURN}" if from_queue(request) else url)
-
-    def _bulk_decide(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet[Group],
-        decision: str,
-        label: str | Promise,
-    ) -> HttpResponse | None:
-        if not self.has_review_permission(request):
-            raise PermissionDenied
-        groups = list(queryset)
-        for group in groups:
-            self._stamp(request, group)
-        form = BulkDecisionForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            done = 0
-            for group in groups:
-                posted = request.POST.get(f"version_{group.pk}", "")
-                expected = int(posted) if posted.isdigit() else group.version
-                try:
-                    review_decide(
-                        group=group,
-                        by=request.user,
-                        decision=decision,
-                        message=form.cleaned_data["message"],
-                        override_reason=form.cleaned_data["override_reason"],
-                        expected_version=expected,
-                    )
-                except GroupChangedError as error:
-                    self.message_user(request, str(error), messages.WARNING)
-                except ValidationError as error:
-                    text = "; ".join(error.messages)
-                    self.message_user(request, f"{group.name}: {text}", messages.ERROR)
-                else:
-                    done += 1
-            self.message_user(
-                request,
-                _("%(label)s: %(done)d of %(total)d groups. Each got its record and e-mail.")
-                % {"label": label, "done": done, "total": len(groups)},
-                messages.SUCCESS if done == len(groups) else messages.WARNING,
-            )
-            return None
-        rows = [(group, self._checklist(group)) for group in groups]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": label,
-            "rows": rows,
-            "form": form,
-            "action": request.POST.get("action", ""),
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "decision": decision,
-        }
-        return TemplateResponse(request, "admin/groups/group/bulk_decide.html", context)
+        return may_review(request)
 
     @admin.action(description=_("Admit the selected groups"), permissions=["review"])
     def admit_selected(self, request: HttpRequest, queryset: QuerySet[Group]) -> Any:
-        return self._bulk_decide(request, queryset, Review.Decision.ADMIT, _("Admit"))
+        return bulk_decide(
+            request, queryset, model_admin=self, decision=Review.Decision.ADMIT, label=_("Admit")
+        )
 
     @admin.action(description=_("Request changes from the selected groups"), permissions=["review"])
     def request_changes_selected(self, request: HttpRequest, queryset: QuerySet[Group]) -> Any:
-        return self._bulk_decide(
-            request, queryset, Review.Decision.REQUEST_CHANGES, _("Request changes")
+        return bulk_decide(
+            request,
+            queryset,
+            model_admin=self,
+            decision=Review.Decision.REQUEST_CHANGES,
+            label=_("Request changes"),
         )
 
     @admin.action(description=_("Decline the selected groups"), permissions=["review"])
     def decline_selected(self, request: HttpRequest, queryset: QuerySet[Group]) -> Any:
-        return self._bulk_decide(request, queryset, Review.Decision.DECLINE, _("Decline"))
+        return bulk_decide(
+            request,
+            queryset,
+            model_admin=self,
+            decision=Review.Decision.DECLINE,
+            label=_("Decline"),
+        )
 
 
 @admin.register(Review)
@@ -616,10 +371,8 @@ class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin[Review]):
 
     @admin.display(description=_("checklist as it stood"))
     def checklist_table(self, obj: Review) -> str:
-        return format_html_join(
-            "",
-            "<p><strong>{}</strong> ({}): {}</p>",
-            ((item["title"], item["outcome"], item["message"]) for item in obj.checklist),
+        return render_to_string(
+            "admin/membership/review/checklist_table.html", {"checklist": obj.checklist}
         )
 
 
@@ -634,15 +387,6 @@ class CodeOfConductCheckAdmin(ReadOnlyMixin, admin.ModelAdmin[CodeOfConductCheck
     date_hierarchy = "checked_at"
     fields = ("group", "url", "checked_at", "ok", "status_code", "final_url", "error")
     readonly_fields = fields
-
-
-class LeaveWithdrawForm(forms.Form):
-    note = forms.CharField(
-        label=_("How did the group withdraw its request?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text=_("Kept in the group's audit trail, e.g. “The leader wrote on 3 May: we stay.”"),
-    )
 
 
 @admin.register(LeaveRequest)
@@ -679,65 +423,7 @@ class LeaveRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeaveRequest]):
     def get_urls(self) -> list[Any]:
         process = path(
             "<int:pk>/process/",
-            self.admin_site.admin_view(self.process_view),
+            self.admin_site.admin_view(partial(leave_request_process_view, model_admin=self)),
             name="membership_leaverequest_process",
         )
         return [process, *super().get_urls()]
-
-    def has_process_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("membership.change_leaverequest")
-
-    def process_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Confirm, then process (the group leaves) or record that the group withdrew."""
-        if not self.has_process_permission(request):
-            raise PermissionDenied
-        leave = get_object_or_404(
-            LeaveRequest.objects.select_related("group", "requested_by", "processed_by"), pk=pk
-        )
-        back = queue_back_url(
-            request, reverse("admin:membership_leaverequest_change", args=[leave.pk])
-        )
-        action = request.POST.get("action", "")
-        withdraw_form = LeaveWithdrawForm(request.POST if action == "withdraw" else None)
-        if request.method == "POST":
-            try:
-                if action == "process":
-                    leave_request_process(request=leave, by=request.user)
-                    self.message_user(
-                        request,
-                        _(
-                            "%(group)s has left the program: its roles have ended and its "
-                            "leaders are e-mailed."
-                        )
-                        % {"group": leave.group.name},
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(back)
-                if action == "withdraw" and withdraw_form.is_valid():
-                    leave_request_withdraw(
-                        request=leave, by=request.user, note=withdraw_form.cleaned_data["note"]
-                    )
-                    self.message_user(
-                        request,
-                        _("The leave request of %(group)s is recorded as withdrawn.")
-                        % {"group": leave.group.name},
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(back)
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-                return HttpResponseRedirect(request.get_full_path())
-            if action not in {"process", "withdraw"}:
-                self.message_user(request, _("Choose one of the buttons."), messages.ERROR)
-        is_open = leave.status == LeaveRequest.Status.OPEN
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Leave request of %(group)s") % {"group": leave.group.name},
-            "leave": leave,
-            "is_open": is_open,
-            "effects": leave_request_effects(leave) if is_open else None,
-            "withdraw_form": withdraw_form,
-            "back": back,
-        }
-        return TemplateResponse(request, "admin/groups/queue/leave_request_process.html", context)
