@@ -112,7 +112,7 @@ def visitors() -> dict[str, Any]:
     from allauth.mfa.models import Authenticator
     from django.test import Client
 
-    from demo.management.commands.seed_demo import LEADER_EMAIL, STAFF_EMAIL
+    from demo.builders.people import LEADER_EMAIL, STAFF_EMAIL
     from leaders.models import User
 
     try:
@@ -144,7 +144,7 @@ def pages() -> list[Page]:
     """The pages measured, in the order printed (the bare page's visitors come from these)."""
     from django.urls import reverse
 
-    from demo.management.commands.seed_demo import LEADER_EMAIL
+    from demo.builders.people import LEADER_EMAIL
     from groups.models import Group
 
     featured = (

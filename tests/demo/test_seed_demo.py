@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from demo.management.commands.seed_demo import DEMO_PASSWORD
+from demo.builders.context import DEMO_PASSWORD
 from groups.models import Group
 from leaders.models import (
     CoLeaderInvitation,
