@@ -363,6 +363,14 @@ DECISION_MESSAGES: dict[str, str] = {
     "to inactive. Tell us when you start meeting again.",
 }
 
+#: Why the program team admitted a group that failed part of its checklist that day.
+ADMIT_OVERRIDE = (
+    "Admitted on the leaders' word that they are completing what the checklist misses; "
+    "checked again at the next review."
+)
+#: The program team's note on a hand-over it made for the leaders.
+HANDOVER_NOTE = "Done by the program team: the co-leader took over as leader."
+
 
 def names_for(country: str) -> tuple[list[str], list[str]]:
     """First and last names for people who plausibly lead a group in `country`."""

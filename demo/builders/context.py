@@ -17,6 +17,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.models import AuditEntry
+from groups.models import Group
 from leaders.models import User
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - printed for the demo; never a real account
@@ -90,3 +92,13 @@ def ascii_slug(text: str) -> str:
 def batched_create(model: type[models.Model], objects: Sequence[models.Model]) -> None:
     for start in range(0, len(objects), BATCH_SIZE):
         model._default_manager.bulk_create(objects[start : start + BATCH_SIZE])
+
+
+def audit_backdate(*, ctx: DemoContext, group: Group, when: datetime) -> None:
+    """Date the audit entries a service just wrote for `group` to when it happened.
+
+    The services take `now` for the rows they change, but core.audit.audit_record stamps its
+    entries with the clock; without this a demo group's history would all happen today. The
+    demo's events are all in its past, so the entries newer than `ctx.now` are the new ones.
+    """
+    AuditEntry.objects.filter(group=group, created_at__gt=ctx.now).update(created_at=when)

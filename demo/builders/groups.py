@@ -1,7 +1,9 @@
-"""Groups and their leaders: planned in memory, then written in bulk.
+"""Groups and their leaders: planned in memory, then written through the services (a draft
+application, its links, its leaders coming and going) or in bulk.
 
 A `GroupPlan` is the group as it ends up: its status, dates and every stretch of every
-leader. The plans draw on the context's random generator in a fixed order.
+leader. The plans come first and draw on the context's random generator in a fixed order; the
+writing draws nothing, so how a group is written never changes what the demo contains.
 """
 
 from dataclasses import dataclass, field
@@ -11,9 +13,11 @@ from django.utils import timezone
 
 from groups.models import Group
 from leaders.models import Leadership, ProgramRules, RulesAcceptance, User
+from leaders.services import leadership_end, leadership_start
+from membership.services import group_create_draft, group_update, group_update_by_leader
 
 from .catalogue import FOCUS_TOPICS, GROUP_NAME_PATTERNS, LANGUAGE_NAMES, PLACES, Place
-from .context import DemoContext, ascii_slug, batched_create
+from .context import DemoContext, ascii_slug, audit_backdate, batched_create
 from .people import (
     APPLICANT_EMAIL,
     CO_LEADER_EMAIL,
@@ -54,8 +58,18 @@ STATUS_WEIGHTS = {
 #: How an admitted group's year of meetings looks; all but "regular" miss a meeting rule.
 MEETING_PROFILES = {"regular": 70, "sparse": 12, "bunched": 9, "off_topic": 9}
 
+#: What the applicant gives when starting an application, and in its "links" step.
+DRAFT_FIELDS = ["name", "city", "country", "timezone", "languages", "description"]
+LINK_FIELDS = [
+    "home_page_url",
+    "code_of_conduct_url",
+    "event_page_url",
+    "ical_feed_url",
+    "planned_meetings_per_year",
+]
 
-@dataclass
+
+@dataclass(eq=False)
 class Stretch:
     """One stretch of a person in a role, before it becomes a Leadership row."""
 
@@ -64,12 +78,15 @@ class Stretch:
     started_at: datetime
     ended_at: datetime | None = None
     end_reason: str = ""
+    #: The row, once written through the services.
+    saved: Leadership | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class GroupPlan:
-    """A group as the demo means it to end up."""
+    """A group as the demo means it to end up, and its row once written."""
 
+    #: Every field as it ends up (status, dates); written as it is by the bulk path.
     group: Group
     place: Place
     scenario: str
@@ -77,6 +94,15 @@ class GroupPlan:
     roles: list[Stretch] = field(default_factory=list)
     #: Typical turnout; meetings vary around it.
     audience: int = 30
+    #: Written through the services (True) or in bulk.
+    through_services: bool = False
+    #: The group's row, once written: `group` itself in bulk, the services' own instance.
+    saved: Group | None = None
+
+    @property
+    def row(self) -> Group:
+        assert self.saved is not None, "the group is not written yet"
+        return self.saved
 
     @property
     def applicant(self) -> User:
@@ -213,6 +239,12 @@ def _set_dates(ctx: DemoContext, plan: GroupPlan) -> None:
             group.next_review_due = max(first_due, ctx.today - overdue)
         else:
             group.next_review_due = ctx.today + timedelta(days=rng.randint(1, 182))
+        # A review is due one interval after the last decision (history.planned_decisions
+        # counts the periodic reviews back from this date): with no room for a periodic
+        # review since the admission, the first one is due.
+        first_keep = group.next_review_due - ctx.review_interval
+        if first_keep <= timezone.localdate(group.admitted_at) + timedelta(days=30):
+            group.next_review_due = first_due
 
 
 def _set_roles(ctx: DemoContext, plan: GroupPlan) -> None:
@@ -330,6 +362,8 @@ def group_plans(*, ctx: DemoContext, count: int) -> list[GroupPlan]:
 def groups_bulk_create(*, plans: list[GroupPlan]) -> None:
     """Write groups as planned, with every stretch of their leaders, in a few INSERTs."""
     batched_create(Group, [plan.group for plan in plans])
+    for plan in plans:
+        plan.saved = plan.group
     batched_create(
         Leadership,
         [
@@ -347,8 +381,81 @@ def groups_bulk_create(*, plans: list[GroupPlan]) -> None:
     )
 
 
+def group_create(*, ctx: DemoContext, plan: GroupPlan, staff: User) -> Group:
+    """Write a group as its applicant would: a draft application (they become its leader) and
+    its links, through the services.
+
+    `history.history_create` then plays the rest of its story: its leaders coming and going,
+    its submission and the program team's decisions.
+    """
+    planned, applicant, created = plan.group, plan.applicant, plan.group.created_at
+    first = plan.roles[0]
+    assert first.role == Role.LEADER and first.started_at == created
+    group = group_create_draft(
+        by=applicant, data={name: getattr(planned, name) for name in DRAFT_FIELDS}, now=created
+    )
+    group_update_by_leader(
+        group=group, by=applicant, data={name: getattr(planned, name) for name in LINK_FIELDS}
+    )
+    if group.slug != planned.slug:
+        # The portal's slug drops letters it cannot spell in ASCII ("Tromsø" → "troms"); the
+        # program team gives the group the readable address the demo planned.
+        group_update(group=group, by=staff, data={"slug": planned.slug})
+    audit_backdate(ctx=ctx, group=group, when=created)
+    first.saved = Leadership.objects.get(group=group, user=applicant, ended_at=None)
+    plan.saved = group
+    return group
+
+
+@dataclass(frozen=True)
+class LeaderChange:
+    """A stretch that starts or ends: one call of leaders.services."""
+
+    when: datetime
+    stretch: Stretch
+    starts: bool
+
+
+def leader_changes(plan: GroupPlan) -> list[LeaderChange]:
+    """Every start and end of a stretch after the applicant's start (`group_create`), in
+    the order they happened; an end first when a start is at the same time. Roles that end
+    because the group left end when its leave request is processed (`requests`)."""
+    changes = []
+    for stretch in plan.roles:
+        if stretch is not plan.roles[0]:
+            changes.append(LeaderChange(stretch.started_at, stretch, starts=True))
+        if stretch.ended_at is not None and stretch.end_reason != EndReason.GROUP_LEFT:
+            changes.append(LeaderChange(stretch.ended_at, stretch, starts=False))
+    return sorted(changes, key=lambda change: (change.when, change.starts))
+
+
+def leader_change_apply(
+    *, ctx: DemoContext, plan: GroupPlan, change: LeaderChange, staff: User
+) -> None:
+    """Start or end a stretch through leaders.services, on its day.
+
+    Co-leaders join themselves (they accept an invitation); the program team names a new
+    leader and makes a hand-over; a person who steps down does so themselves.
+    """
+    group, stretch, when = plan.row, change.stretch, change.when
+    if change.starts:
+        by = stretch.user if stretch.role == Role.CO_LEADER else staff
+        stretch.saved = leadership_start(
+            group=group, user=stretch.user, role=stretch.role, by=by, now=when
+        )
+    else:
+        assert stretch.saved is not None, "a stretch ends after it starts"
+        by = staff if stretch.end_reason == EndReason.HANDED_OVER else stretch.user
+        leadership_end(leadership=stretch.saved, by=by, reason=stretch.end_reason, now=when)
+    audit_backdate(ctx=ctx, group=group, when=when)
+
+
 def acceptances_create(*, ctx: DemoContext, plans: list[GroupPlan], rules: ProgramRules) -> None:
-    """Contacts accept the rules when they apply; the new leader of "new_leader" has not."""
+    """Contacts accept the rules when they apply; the new leader of "new_leader" has not.
+
+    Written in bulk for every group: leaders.rules.rules_accept takes no date, and the
+    acceptance is not a change of the group.
+    """
     published = rules.published_at
     assert published is not None
     accepted: dict[str, RulesAcceptance] = {}

@@ -1,5 +1,8 @@
 """Meetings: a year of them for each group, shaped by its status and meeting profile, written
 in batches (they are most of the demo's rows: about 100,000 for 10,000 groups).
+
+Meetings are not a change of a group's status, so they are written in bulk for every group,
+before the decisions: the checklist a decision records counts them.
 """
 
 from collections.abc import Iterator
@@ -71,7 +74,7 @@ def _meeting_days(ctx: DemoContext, plan: GroupPlan, per_year: int) -> list[tupl
 def group_meetings(*, ctx: DemoContext, plan: GroupPlan, per_year: int) -> Iterator[Meeting]:
     """The meetings of one written group (unsaved): `per_year` is what a regular admitted
     group holds in a year; the others hold fewer, bunched, off-topic or long ago."""
-    rng, group = ctx.rng, plan.group
+    rng, group, row = ctx.rng, plan.group, plan.row
     feed = bool(group.ical_feed_url)
     for number, (day, azure) in enumerate(_meeting_days(ctx, plan, per_year), start=1):
         workshop = azure and rng.random() < 0.08
@@ -110,7 +113,7 @@ def group_meetings(*, ctx: DemoContext, plan: GroupPlan, per_year: int) -> Itera
         if past:
             attendees = max(4, int(plan.audience * rng.uniform(0.5, 1.4)))
         yield Meeting(
-            group=group,
+            group=row,
             title=title,
             starts_at=starts_at,
             ends_at=starts_at + timedelta(hours=hours),

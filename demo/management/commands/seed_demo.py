@@ -2,8 +2,8 @@
 
 The demo is made by demo/builders: everything is generated from one `random.Random(seed)`, so
 the same seed gives the same groups, people and meetings (dates are relative to the day it
-runs). Rows are written with bulk_create in batches and the demo password is hashed once, so
-10,000 groups take well under a minute.
+runs). The first groups (every demo account's) are written through the portal's services; the
+others in batches, so 10,000 groups take well under a minute.
 """
 
 import time
