@@ -6,7 +6,7 @@
 
 Builds a throwaway database as benchmarks.reminders does (Django's test database beside the
 given one, or by default a SQLite file under /tmp; both are removed afterwards, the named
-database is never touched), fills it with the demo command (`seed_demo`), refreshes the
+database is never touched), fills it with the demo's builders (as `seed_demo`), refreshes the
 planner's statistics as autovacuum would (VACUUM ANALYZE), then requests each page through
 Django's test Client on the full middleware stack with DEBUG off: the leader dashboard (as
 leader@example.org), the admin group list, the review queue and the program overview (as
@@ -26,7 +26,6 @@ already queued. Workers are not nudged (outbox rows are written, nothing is sent
 """
 
 import argparse
-import io
 import math
 import os
 import statistics
@@ -112,7 +111,7 @@ def visitors() -> dict[str, Any]:
     from allauth.mfa.models import Authenticator
     from django.test import Client
 
-    from demo.management.commands.seed_demo import LEADER_EMAIL, STAFF_EMAIL
+    from demo.builders.people import LEADER_EMAIL, STAFF_EMAIL
     from leaders.models import User
 
     try:
@@ -144,7 +143,7 @@ def pages() -> list[Page]:
     """The pages measured, in the order printed (the bare page's visitors come from these)."""
     from django.urls import reverse
 
-    from demo.management.commands.seed_demo import LEADER_EMAIL
+    from demo.builders.people import LEADER_EMAIL
     from groups.models import Group
 
     featured = (
@@ -437,20 +436,20 @@ def main(argv: list[str] | None = None) -> int:
     # WhiteNoise looks for STATIC_ROOT, which only `collectstatic` makes; no file is served here.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
+    from demo.builders.context import demo_context
+    from demo.builders.demo import build_demo
+
     with throwaway_database(sqlite_file), benchmark_settings():
         started = time.perf_counter()
-        call_command(
-            "seed_demo",
-            groups=args.groups,
-            meetings_per_group=args.meetings_per_group,
-            seed=args.seed,
-            verbosity=0,
-            stdout=io.StringIO(),  # the demo's own summary is not wanted here
-        )
+        with mock.patch("notifications.outbox.outbox_nudge"):
+            build_demo(
+                ctx=demo_context(seed=args.seed),
+                groups=args.groups,
+                meetings_per_group=args.meetings_per_group,
+            )
         built = time.perf_counter() - started
         refresh_statistics()
         from groups.models import Group

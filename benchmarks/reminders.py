@@ -5,10 +5,11 @@
 
 Builds a throwaway database (Django's test database beside the given one, or by default a
 SQLite file under /tmp; both are removed afterwards, the named database is never touched),
-fills it quickly with bulk_create (groups, leaders, leaderships, about 12 meetings a group, a
-realistic share of them failing a requirement), then runs the job twice: the first run queues
-the reminders that are due, the second (same day) must queue nothing. For each it prints the
-queries, the wall time, the peak memory (tracemalloc) and the e-mails queued.
+fills it with the demo's builders (demo/builders, what seed_demo writes: groups in every
+status, their leaders, about 12 meetings a regular group, a realistic share of them failing a
+requirement or due for review), then runs the job twice: the first run queues the reminders
+that are due, the second (same day) must queue nothing. For each it prints the queries, the
+wall time, the peak memory (tracemalloc) and the e-mails queued.
 
 Each run is measured twice: once for time (without tracemalloc, which slows Python down;
 the first run's timing pass is rolled back) and once for queries and memory. Workers are not
@@ -17,14 +18,13 @@ nudged (the outbox rows are written, nothing is sent).
 
 import argparse
 import os
-import random
 import sys
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -39,7 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="a database server to create the throwaway test database on "
         "(default: a SQLite file under /tmp)",
     )
-    parser.add_argument("--meetings", type=int, default=12, help="meetings per group (about)")
+    parser.add_argument(
+        "--meetings", type=int, default=12, help="meetings a year of a regular admitted group"
+    )
     parser.add_argument("--chunk-size", type=int, default=0, help="groups per chunk")
     parser.add_argument("--seed", type=int, default=5)
     return parser.parse_args(argv)
@@ -88,116 +90,20 @@ def throwaway_database(sqlite_file: str) -> Iterator[None]:
 
 
 def build(*, groups: int, meetings: int, seed: int, now: datetime) -> dict[str, int]:
-    """Groups of every kind, two leaders each (some missing), ~`meetings` meetings a group.
-
-    Shares: 90% admitted, 5% with changes requested, 5% submitted; among admitted groups 8%
-    without a co-leader, 5% without a code of conduct, 10% of people without a Tech
-    Community ID, 15% with no meeting for 60 to 250 days, 20% with a review due within 40
-    days. Everything in bulk: a few thousand rows per INSERT.
-    """
-    from django.utils import timezone
-
+    """The demo (demo.builders.demo.build_demo) of `groups` groups, dated from `now`, with
+    `meetings` meetings a year for a regular admitted group; returns what it holds."""
+    from demo.builders.context import demo_context
+    from demo.builders.demo import build_demo
     from groups.models import Group
     from leaders.models import Leadership, User
     from meetings.models import Meeting
 
-    rng = random.Random(seed)  # noqa: S311 - made-up data, not security
-    today = timezone.localdate(now)
-    batch = 2000
-    rows = []
-    for n in range(groups):
-        roll = rng.random()
-        status = (
-            Group.Status.ADMITTED
-            if roll < 0.90
-            else Group.Status.CHANGES_REQUESTED
-            if roll < 0.95
-            else Group.Status.SUBMITTED
-        )
-        admitted = status == Group.Status.ADMITTED
-        admitted_at = now - timedelta(days=rng.randint(30, 1500)) if admitted else None
-        changed = admitted_at or now - timedelta(days=rng.randint(1, 40))
-        review_due = None
-        if admitted:
-            ahead = rng.randint(0, 40) if rng.random() < 0.2 else rng.randint(41, 182)
-            review_due = today + timedelta(days=ahead)
-        rows.append(
-            Group(
-                name=f"Bench Group {n}",
-                slug=f"bench-group-{n}",
-                city="Stockholm",
-                country="SE",
-                timezone="Europe/Stockholm",
-                languages=["en"],
-                home_page_url=f"https://group{n}.example.org/",
-                code_of_conduct_url="" if rng.random() < 0.05 else f"https://g{n}.example.org/c",
-                planned_meetings_per_year=12,
-                status=status,
-                status_changed_at=changed,
-                submitted_at=changed,
-                admitted_at=admitted_at,
-                next_review_due=review_due,
-                created_at=changed,
-            )
-        )
-    Group.objects.bulk_create(rows, batch_size=batch)
-    group_list = list(Group.objects.order_by("pk").only("pk", "admitted_at", "status"))
-
-    users = []
-    for n in range(groups * 2):
-        users.append(
-            User(
-                email=f"leader{n}@bench.example.org",
-                name=f"Leader {n}",
-                password="!",  # noqa: S106 - an unusable password
-                preferred_language="sv" if n % 3 == 0 else "en",
-                tech_community_id=None if rng.random() < 0.10 else 1_000_000 + n,
-            )
-        )
-    User.objects.bulk_create(users, batch_size=batch)
-    user_pks = list(User.objects.order_by("pk").values_list("pk", flat=True))
-
-    leaderships = []
-    meeting_rows = []
-    started = now - timedelta(days=2000)
-    for index, group in enumerate(group_list):
-        leaderships.append(
-            Leadership(
-                group_id=group.pk,
-                user_id=user_pks[2 * index],
-                role=Leadership.Role.LEADER,
-                started_at=started,
-            )
-        )
-        if rng.random() >= 0.08:
-            leaderships.append(
-                Leadership(
-                    group_id=group.pk,
-                    user_id=user_pks[2 * index + 1],
-                    role=Leadership.Role.CO_LEADER,
-                    started_at=started,
-                )
-            )
-        quiet = rng.random() < 0.15
-        latest = rng.randint(60, 250) if quiet else rng.randint(1, 45)
-        for k in range(max(0, meetings + rng.randint(-3, 3))):
-            starts = now - timedelta(days=latest + k * rng.randint(20, 40), hours=rng.random())
-            meeting_rows.append(
-                Meeting(
-                    group_id=group.pk,
-                    title=f"Meetup {k}",
-                    starts_at=starts,
-                    ends_at=starts + timedelta(hours=2),
-                    is_azure_related=rng.random() < 0.9,
-                )
-            )
-    Leadership.objects.bulk_create(leaderships, batch_size=batch)
-    Meeting.objects.bulk_create(meeting_rows, batch_size=batch)
+    build_demo(ctx=demo_context(seed=seed, now=now), groups=groups, meetings_per_group=meetings)
     return {
-        "groups": len(group_list),
-        "users": len(users),
-        "leaderships": len(leaderships),
-        "meetings": len(meeting_rows),
+        "groups": Group.objects.count(),
+        "users": User.objects.count(),
+        "leaderships": Leadership.objects.count(),
+        "meetings": Meeting.objects.count(),
     }
 
 
@@ -269,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
     from django.utils import timezone
 
+    from demo.builders.groups import MIN_GROUPS
+
+    if args.groups < MIN_GROUPS:
+        print(f"ERROR: --groups must be at least {MIN_GROUPS}", file=sys.stderr)
+        return 2
     with throwaway_database(sqlite_file), mock.patch("notifications.outbox.outbox_nudge"):
         now = timezone.now()
         started = time.perf_counter()

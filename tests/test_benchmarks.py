@@ -1,11 +1,12 @@
-"""The page benchmark (benchmarks/pages.py) works: its measurements on a tiny demo data set."""
+"""The benchmarks (benchmarks/pages.py, benchmarks/reminders.py) work: their measurements on a
+tiny demo data set."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from benchmarks import pages
+from benchmarks import pages, reminders
 from meetings.models import Meeting
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +90,18 @@ def test_the_table_marks_pages_over_the_aim():
     assert floor_line.endswith("floor")
     assert fast_line.endswith("within")
     assert slow_line.endswith("OVER (5.0x)")
+
+
+def test_the_reminder_benchmark_builds_the_demo_and_its_second_run_queues_nothing():
+    from django.utils import timezone
+
+    now = timezone.now()
+    sizes = reminders.build(groups=20, meetings=3, seed=5, now=now)
+
+    assert sizes["groups"] == 20
+    assert sizes["meetings"] == Meeting.objects.count() > 0
+    first = reminders.run(now=now, chunk_size=0, trace=False)
+    second = reminders.run(now=now, chunk_size=0, trace=True)
+    assert any(first["counts"].values())
+    assert not any(second["counts"].values())
+    assert second["peak"] > 0
