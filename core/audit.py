@@ -1,8 +1,10 @@
 """The audit trail: one function writes every entry, inside the caller's transaction."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from .models import AuditEntry
 
@@ -15,8 +17,12 @@ def audit_record(
     summary: str,
     changes: dict[str, dict[str, Any]] | None = None,
     review: Any = None,  # a membership.Review
+    at: datetime | None = None,
 ) -> AuditEntry:
+    """Record one change, in the caller's transaction, at `at` (the service's own "now"; the
+    clock if none is given)."""
     return AuditEntry.objects.create(
+        created_at=at or timezone.now(),
         group=group,
         review=review,
         actor=actor,

@@ -1,5 +1,6 @@
 """The group record: a local user group's details and its status in the program."""
 
+import functools
 import zoneinfo
 
 from django.core.exceptions import ValidationError
@@ -28,8 +29,14 @@ LANGUAGE_CHOICES = [
 LANGUAGE_CODES = {code for code, _label in LANGUAGE_CHOICES}
 
 
+@functools.cache
+def known_timezones() -> frozenset[str]:
+    """The IANA time zone names (read once per process: reading them takes ~14 ms)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 

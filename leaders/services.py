@@ -53,6 +53,7 @@ def leadership_start(
         summary=_("%(person)s became %(role)s")
         % {"person": user.display_name, "role": leadership.get_role_display()},
         changes={role: {"before": "", "after": user.email}},
+        at=now,
     )
     return leadership
 
@@ -81,6 +82,7 @@ def leadership_end(
             "reason": locked.get_end_reason_display(),
         },
         changes={locked.role: {"before": locked.user.email, "after": ""}},
+        at=now,
     )
     leadership.refresh_from_db()
     return locked
@@ -131,6 +133,7 @@ def invitation_create(
         action=AuditEntry.Action.LEADERSHIP_CHANGE,
         summary=_("%(email)s was invited to be co-leader") % {"email": email},
         changes={"invitation": {"before": "", "after": email}},
+        at=now,
     )
     invitation_email_enqueue(invitation=invitation)
     return invitation
@@ -223,6 +226,7 @@ def invitation_decline(
         actor=user,
         action=AuditEntry.Action.LEADERSHIP_CHANGE,
         summary=_("%(email)s declined the co-leader invitation") % {"email": locked.email},
+        at=now,
     )
     return locked
 
@@ -271,6 +275,7 @@ def invitation_withdraw(
         action=AuditEntry.Action.LEADERSHIP_CHANGE,
         summary=_("The co-leader invitation of %(email)s was withdrawn") % {"email": locked.email},
         changes={"invitation": {"before": locked.email, "after": ""}},
+        at=now,
     )
     return locked
 
@@ -457,6 +462,7 @@ def group_invitations_revoke(
             summary=_("The co-leader invitation of %(email)s was withdrawn (%(why)s)")
             % {"email": invitation.email, "why": why},
             changes={"invitation": {"before": invitation.email, "after": ""}},
+            at=now,
         )
     return len(pending)
 
@@ -600,6 +606,7 @@ def leadership_request_process(
             "leadership_request": {"before": RequestStatus.OPEN, "after": locked.status},
             "staff_note": {"before": "", "after": locked.staff_note},
         },
+        at=now,
     )
     request.refresh_from_db()
     return locked

@@ -130,6 +130,7 @@ def _set_status(
         % {"old": Status(old_status).label, "new": Status(new_status).label, "why": why},
         changes={"status": {"before": old_status, "after": new_status}},
         review=review,
+        at=now,
     )
 
 
@@ -253,6 +254,7 @@ def review_decide(
             "override_reason": {"before": "", "after": override_reason},
         },
         review=review,
+        at=now,
     )
     review_decision_enqueue(review=review)
     group.refresh_from_db()
@@ -411,6 +413,7 @@ def group_create_draft(*, by: Any, data: dict[str, Any], now: datetime | None = 
             name: {"before": "", "after": Group._meta.get_field(name).value_to_string(group)}  # type: ignore[union-attr]
             for name in data
         },
+        at=now,
     )
     leadership_start(group=group, user=by, role=Leadership.Role.LEADER, by=by, now=now)
     return group
@@ -519,6 +522,7 @@ def leave_request_create(
         action=AuditEntry.Action.REQUEST,
         summary=_("Asked to leave the program"),
         changes={"leave_request": {"before": "", "after": request.reason}},
+        at=now,
     )
     with program_team_language():
         program_team_enqueue(
@@ -617,6 +621,7 @@ def leave_request_process(
         action=AuditEntry.Action.REQUEST,
         summary=_("Leave request processed: the group left the program"),
         changes={"leave_request": {"before": "open", "after": "processed"}},
+        at=now,
     )
     _leave_processed_enqueue(request=locked, leaderships=leaderships)
     request.refresh_from_db()
@@ -650,6 +655,7 @@ def leave_request_withdraw(
             "leave_request": {"before": "open", "after": "withdrawn"},
             "note": {"before": "", "after": note},
         },
+        at=now,
     )
     request.refresh_from_db()
     return locked

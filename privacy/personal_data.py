@@ -318,6 +318,7 @@ def _invitations_withdraw(*, user: User, email: str, now: datetime) -> None:
             summary=_("The co-leader invitation of %(email)s was withdrawn: account deleted")
             % {"email": invitation.email},
             changes={"invitation": {"before": invitation.email, "after": ""}},
+            at=now,
         )
 
 

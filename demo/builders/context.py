@@ -97,8 +97,9 @@ def batched_create(model: type[models.Model], objects: Sequence[models.Model]) -
 def audit_backdate(*, ctx: DemoContext, group: Group, when: datetime) -> None:
     """Date the audit entries a service just wrote for `group` to when it happened.
 
-    The services take `now` for the rows they change, but core.audit.audit_record stamps its
-    entries with the clock; without this a demo group's history would all happen today. The
-    demo's events are all in its past, so the entries newer than `ctx.now` are the new ones.
+    Services that take `now` date their audit entries by it; the edits of a group's details
+    (group_update, group_update_by_leader) take no date and are stamped with the clock, and
+    without this a demo group's history would partly happen today. The demo's events are all
+    in its past, so the entries newer than `ctx.now` are the new ones.
     """
     AuditEntry.objects.filter(group=group, created_at__gt=ctx.now).update(created_at=when)
