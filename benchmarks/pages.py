@@ -21,7 +21,7 @@ ratio of the median to a bare page that renders base.html with no query of its o
 by the same visitor (benchmarks/urls.py mounts it). The aim: within 2x of it.
 
 The meetings export is streamed to the end (every row read); the compliance sweep
-(groups.reminders.queue_compliance_reminders) runs twice, the second run finding everything
+(membership.reminders.queue_compliance_reminders) runs twice, the second run finding everything
 already queued. Workers are not nudged (outbox rows are written, nothing is sent).
 """
 

@@ -107,7 +107,7 @@ class Group(models.Model):
     #: Bumped by every service that changes the group, so two editors cannot both win.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    # The daily check of the code-of-conduct link (groups/coc.py), for the current URL only:
+    # The daily check of the code-of-conduct link (membership/coc.py), for the current URL only:
     # a changed URL starts again from nothing. The history is in CodeOfConductCheck.
     coc_link_checked_at = models.DateTimeField(
         _("code of conduct link last checked"), null=True, blank=True, editable=False

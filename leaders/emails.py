@@ -1,4 +1,4 @@
-"""The leaders' e-mails (leaders/services.py, leaders/personal_data.py): their context
+"""The leaders' e-mails (leaders/services.py, privacy/personal_data.py): their context
 functions and samples, registered for the admin.
 
 The samples are unsaved objects: the preview writes and reads nothing in the database.

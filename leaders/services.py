@@ -433,7 +433,7 @@ def profile_update(
     return user
 
 
-# The program team processes what leaders asked for (the review queue, groups/queue.py) -------
+# The program team processes what leaders asked for (the review queue, membership/queue.py) -------
 
 
 @transaction.atomic

@@ -378,7 +378,7 @@ class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin[Review]):
 
 @admin.register(CodeOfConductCheck)
 class CodeOfConductCheckAdmin(ReadOnlyMixin, admin.ModelAdmin[CodeOfConductCheck]):
-    """The history of the daily code-of-conduct link check (groups/coc.py); kept as it was."""
+    """The history of the daily code-of-conduct link check (membership/coc.py); kept as it was."""
 
     list_display = ["checked_at", "group", "ok", "status_code", "url", "error"]
     list_filter = ["ok"]

@@ -3,7 +3,7 @@
 Once a day every admitted group's code-of-conduct link is asked whether it still answers
 (`meetings.fetch.check_link`: public addresses only, HEAD then GET). Each check is kept in
 CodeOfConductCheck; the group keeps the count of failed checks in a row for its current URL,
-and `groups.requirements.check_code_of_conduct` fails the requirement once that count reaches
+and `membership.requirements.check_code_of_conduct` fails the requirement once that count reaches
 BROKEN_LINK_CHECKS. The compliance reminders read that failure; nothing is e-mailed here.
 """
 

@@ -8,7 +8,7 @@ it reads every group in chunks, in a fixed number of queries per chunk (never on
 and queues one e-mail per due reminder and recipient through the outbox.
 
 The requirement reminders (contacts, code of conduct, Tech Community IDs, meeting pace) say
-what is wrong with the checklist's own message (groups/requirements.py), in the recipient's
+what is wrong with the checklist's own message (membership/requirements.py), in the recipient's
 language. They are requirement e-mails: leaders cannot switch them off.
 """
 
@@ -400,7 +400,7 @@ def reminder_context(
 ) -> dict[str, Any]:
     """What the reminder's template gets, as plain values: the group, the person, what is wrong
     (the checklist's words, in the active language) and the link to the page where it is
-    fixed. The context function of every reminder e-mail (groups/reminder_emails.py)."""
+    fixed. The context function of every reminder e-mail (membership/reminder_emails.py)."""
     slug = group.slug
     context: dict[str, Any] = {
         "group": group_values(group),

@@ -4,8 +4,8 @@
 call it, and every message a leader reads comes from here. `failing_q` gives the same verdicts
 as database filters (the admin's "failing requirement" filter); a test holds the two together.
 Facts for many groups are gathered in a fixed number of queries by
-`groups.selectors.groups_with_checklist_facts` (to evaluate) and
-`groups.selectors.groups_with_requirement_facts` (to filter with `failing_q`).
+`membership.selectors.groups_with_checklist_facts` (to evaluate) and
+`membership.selectors.groups_with_requirement_facts` (to filter with `failing_q`).
 """
 
 import itertools
@@ -91,7 +91,7 @@ class GroupFacts:
     #: Meetings inside the window that charged an entry fee.
     fee_meeting_count: int
     current_rules_version: int | None
-    #: The daily check of the code-of-conduct link (groups/coc.py), for the current URL:
+    #: The daily check of the code-of-conduct link (membership/coc.py), for the current URL:
     #: failed checks in a row, the first of them, the last check and its HTTP status.
     coc_link_failures: int = 0
     coc_link_failing_since: datetime | None = None

@@ -536,7 +536,7 @@ def leave_request_create(
     return request
 
 
-# The program team processes a leave request (the review queue, groups/queue.py) -------------
+# The program team processes a leave request (the review queue, membership/queue.py) -------------
 
 
 def _leave_processed_enqueue(

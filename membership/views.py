@@ -310,7 +310,7 @@ def status(request: HttpRequest, slug: str) -> HttpResponse:
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """The group at a glance: status, checklist, next review, meetings against the minimum."""
     group = group_for_leader_or_404(request.user, slug)
-    overview = group_dashboard(group, now=timezone.now())
+    dashboard = group_dashboard(group, now=timezone.now())
     rules_accepted = user_accepted_current_rules(request.user)
     return render(
         request,
@@ -318,9 +318,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "group": group,
             "role_label": _role_label(role_in(group, request.user)),
-            "overview": overview,
-            "checklist": overview.checklist,
-            "chart": monthly_bar_chart(overview.months),
+            "dashboard": dashboard,
+            "checklist": dashboard.checklist,
+            "chart": monthly_bar_chart(dashboard.months),
             "can_edit_application": group.application_editable,
             "next_step": application_next_step(group, rules_accepted=rules_accepted),
         },

@@ -12,7 +12,7 @@ Each e-mail is registered with `register_email` in an `emails` module of its app
 description for the admin, the function that builds its context, and sample inputs for that
 function. The same context function serves the real e-mail, the admin's preview and the check
 when the program team saves new wording, so what is checked is what is sent. Contexts are
-plain values only and the wording runs in a sandbox (groups/mail_sandbox.py).
+plain values only and the wording runs in a sandbox (notifications/sandbox.py).
 """
 
 import functools
@@ -66,7 +66,7 @@ class EmailKind:
     title: Any  # a lazy string
     description: Any  # when it is sent and to whom (a lazy string)
     #: Builds the template's context from the event's objects, given as keyword arguments:
-    #: plain values only (groups/email_values.py), in the recipient's language.
+    #: plain values only (notifications/values.py), in the recipient's language.
     context: Callable[..., Mapping[str, Any]]
     #: Keyword arguments for `context`, made of unsaved objects: the admin's preview and the
     #: check of new wording (no database access).

@@ -11,7 +11,7 @@ class OutboxEmail(models.Model):
     """One e-mail the portal owes someone, written in the transaction of the change behind it.
 
     Rendered when queued, so it is sent as it was meant even if the templates change later;
-    claimed before sending and marked after (groups/outbox.py), so it goes out once.
+    claimed before sending and marked after (notifications/outbox.py), so it goes out once.
     """
 
     class Status(models.TextChoices):
@@ -106,7 +106,7 @@ class EmailTemplate(models.Model):
     """The wording of one of the portal's e-mails in one language, as the program team edits it.
 
     The shipped defaults (templates/email/<language>/<name>.txt) are copied in by a migration;
-    see groups/mail.py for how they are rendered.
+    see notifications/mail.py for how they are rendered.
     """
 
     name = models.CharField(_("e-mail"), max_length=60, editable=False)

@@ -159,12 +159,12 @@ def outbox_enqueue(
 ) -> OutboxEmail:
     """Queue an e-mail in the caller's transaction, rendered now in the recipient's language.
 
-    `template` names the registered e-mail (groups/mail.py); its context function builds the
+    `template` names the registered e-mail (notifications/mail.py); its context function builds the
     template's plain values from `inputs`, and its priority orders a backlog. `key` names the
     e-mail (kind + recipient + subject object + period): queuing the same key again returns
     the existing row (`queued_now` False) and sends nothing more. `ics`, if given, is attached
     as text/calendar with the METHOD it declares. `unsubscribe_url`, for an optional e-mail
-    (leaders/preferences.py), is added below the text and sent as List-Unsubscribe.
+    (notifications/preferences.py), is added below the text and sent as List-Unsubscribe.
     The worker is nudged on commit; a rolled-back transaction leaves neither a row nor an
     e-mail.
     """

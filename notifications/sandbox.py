@@ -12,7 +12,7 @@ fences, each enough on its own for what it guards:
   libraries. Unknown tags are a syntax error when the template is saved.
 - Bounds: loops together iterate at most MAX_LOOP_ITEMS items per rendering, a filter that
   builds a string (`add`, `join`) stops at MAX_VALUE_CHARS, `floatformat` at 20 places; the
-  rendered e-mail is capped by the caller (groups/mail.py).
+  rendered e-mail is capped by the caller (notifications/mail.py).
 """
 
 import datetime

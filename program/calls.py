@@ -5,7 +5,7 @@ recipient (and, for updates, the call's SEQUENCE), so a duplicate beat tick or a
 save sends nothing twice. The invitation and every update carry the call's .ics with the
 same UID, so calendar clients replace the event they have instead of adding a second one.
 
-The reminder and the follow-up are optional (leaders/preferences.py): the reminder goes only
+The reminder and the follow-up are optional (notifications/preferences.py): the reminder goes only
 to leaders who get optional e-mail as it comes (a day-old reminder in a weekly digest would
 be stale); the follow-up goes to them too, and into the weekly digest of those who chose it
 (program/news.py, through `call_followups_between`). Both carry an unsubscribe link.
@@ -182,7 +182,7 @@ def _enqueue_for(
     """Queue one e-mail per recipient not yet owed one; returns how many were queued.
 
     Leaders who get optional e-mail in the digest or not at all are left out of the
-    optional kinds (leaders/preferences.py).
+    optional kinds (notifications/preferences.py).
     """
     keys = {
         call_email_key(kind, call, r.user.pk): r

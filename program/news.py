@@ -8,7 +8,7 @@ Every active leader and co-leader of an admitted group who gets optional e-mail 
 receives it once (the outbox key names the item and the person); the item is then marked as
 e-mailed, so the job does not look at it again.
 
-Leaders who chose the weekly digest (leaders/preferences.py) get, in the first run of each
+Leaders who chose the weekly digest (notifications/preferences.py) get, in the first run of each
 week, one e-mail listing the news e-mailed and the call follow-ups that became due in the
 calendar week before; a week with nothing to list sends nothing.
 """

@@ -223,7 +223,7 @@ LANGUAGE_COOKIE_SAMESITE: Literal["Lax"] = "Lax"  # typed: set_cookie takes only
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 # A task taken by a worker that then died is handed out again after this many seconds (Redis;
 # kombu's default is an hour). It must outlast the longest task (CELERY_TASK_TIME_LIMIT) and
-# the longest retry countdown (groups/tasks.py MAX_BROKER_COUNTDOWN), or a task still running
+# the longest retry countdown (notifications/tasks.py MAX_BROKER_COUNTDOWN), or a task still running
 # or waiting would be handed out twice; every job is idempotent, so a second run is harmless.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
@@ -244,9 +244,9 @@ TECHGROUPS_MAX_MEETING_GAP_DAYS = env.int("TECHGROUPS_MAX_MEETING_GAP_DAYS", 122
 TECHGROUPS_REVIEW_INTERVAL_DAYS = env.int("TECHGROUPS_REVIEW_INTERVAL_DAYS", 182)
 # The outbox's first wait after a temporary SMTP error (doubling per try, at most an hour).
 TECHGROUPS_OUTBOX_RETRY_SECONDS = env.int("TECHGROUPS_OUTBOX_RETRY_SECONDS", 30)
-# How long the program overview's figures are kept in the cache (groups/overview.py); 0: never.
+# How long the program overview's figures are kept in the cache (reporting/overview.py); 0: never.
 TECHGROUPS_OVERVIEW_CACHE_SECONDS = env.int("TECHGROUPS_OVERVIEW_CACHE_SECONDS", 300)
-# Compliance reminders (groups/reminders.py): days without a meeting before the leaders are
+# Compliance reminders (membership/reminders.py): days without a meeting before the leaders are
 # reminded (each step once), and before the program team is told and the review moved up.
 TECHGROUPS_INACTIVITY_REMINDER_DAYS = env.list(
     "TECHGROUPS_INACTIVITY_REMINDER_DAYS", cast=int, default=[60, 90]

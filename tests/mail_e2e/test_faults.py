@@ -1,7 +1,7 @@
 """Faults between the outbox, Redis, the worker and the SMTP server: every e-mail arrives once.
 
 Each test prints its counts ("expected 40, arrived 40, duplicates 0"); run with -s to see them.
-The one place where a message can arrive twice is the window groups/outbox.py describes (the
+The one place where a message can arrive twice is the window notifications/outbox.py describes (the
 SMTP server accepted it; the process died before reading the 250 or before marking the row);
 the test that kills the pool processes inside that window counts it.
 """
@@ -187,7 +187,7 @@ def test_pool_processes_killed_while_the_server_answers_quit_leave_no_duplicate(
 
 
 def test_pool_processes_killed_before_reading_the_250_send_that_message_twice(worker, smtp):
-    """The window that remains (groups/outbox.py): both pool processes are SIGKILLed while
+    """The window that remains (notifications/outbox.py): both pool processes are SIGKILLed while
     delivering a nudged batch of 40; the SMTP server has recorded one process's message but
     not yet answered 250, and the other process's message is being received (not accepted).
 

@@ -590,7 +590,7 @@ def test_the_fetch_error_messages_reach_the_page_unchanged(
 
 @pytest.fixture
 def staff_who_reads_imports(staff):
-    # groups.program_team.PERMISSIONS does not list the imports yet: given here by hand.
+    # The program team reads the imports (core.program_team.PERMISSIONS lists them too).
     staff.user_permissions.add(Permission.objects.get(codename="view_feedimport"))
     return staff
 

@@ -590,7 +590,7 @@ def test_a_real_worker_checks_every_due_link_in_batches(
 
 @pytest.fixture
 def staff(staff):
-    # The program team reads the history (groups.program_team.PERMISSIONS lists it too).
+    # The program team reads the history (core.program_team.PERMISSIONS lists it too).
     staff.user_permissions.add(Permission.objects.get(codename="view_codeofconductcheck"))
     return staff
 

@@ -103,7 +103,7 @@ def test_dashboard_counts_azure_meetings_of_the_last_12_months_against_the_minim
     response = client.get(dashboard_url(group))
     content = response.content.decode()
 
-    assert response.context["overview"].azure_meeting_count == 4
+    assert response.context["dashboard"].azure_meeting_count == 4
     assert '<span class="meeting-count">4</span>' in content
     assert "of at least 6 a year" in content
     assert "Only 4 Azure-related meetings in the last 12 months" in content
@@ -117,7 +117,7 @@ def test_dashboard_draws_one_bar_per_month_as_svg_with_a_table_alternative(clien
     response = client.get(dashboard_url(group))
     content = response.content.decode()
 
-    months = response.context["overview"].months
+    months = response.context["dashboard"].months
     assert len(bars_of(content)) == len(months)
     assert sum(month.count for month in months) == 1
     assert '<svg class="meeting-chart-svg"' in content
@@ -220,7 +220,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, django_assert_num_quer
     with django_assert_num_queries(few):
         response = client.get(dashboard_url(group))
 
-    assert response.context["overview"].azure_meeting_count == 40
+    assert response.context["dashboard"].azure_meeting_count == 40
     # session, user, group, rules version, facts (3), latest review, leave request,
     # rules accepted, role, and the layout's menu
     assert few == 12

@@ -171,7 +171,7 @@ def test_groups_that_wait_for_nobody_or_for_their_leaders_are_not_in_the_queue(s
 
 
 def test_a_review_due_today_is_in_the_queue(staff):
-    """The compliance job makes an inactive group's review due today (groups/reminders.py)."""
+    """The compliance job makes an inactive group's review due today (membership/reminders.py)."""
     group = due("Quiet group", due_days_ago=0)
 
     [item] = review_queue(now=timezone.now())
