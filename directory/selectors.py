@@ -55,8 +55,10 @@ def public_groups() -> GroupQuerySet:
 
 def upcoming_meetings_of_admitted_groups(*, now: datetime) -> QuerySet[Meeting]:
     """Meetings that have not ended by `now` (one in progress still counts), soonest first."""
-    return Meeting.objects.filter(group__status=Group.Status.ADMITTED, ends_at__gt=now).order_by(
-        "starts_at", "pk"
+    return (
+        Meeting.objects.not_cancelled()
+        .filter(group__status=Group.Status.ADMITTED, ends_at__gt=now)
+        .order_by("starts_at", "pk")
     )
 
 
@@ -78,8 +80,10 @@ def directory_groups(
         groups = groups.filter(country=country)
     if city:
         groups = groups.filter(city__iexact=city)
-    upcoming = Meeting.objects.filter(group=OuterRef("pk"), ends_at__gt=now).order_by(
-        "starts_at", "pk"
+    upcoming = (
+        Meeting.objects.not_cancelled()
+        .filter(group=OuterRef("pk"), ends_at__gt=now)
+        .order_by("starts_at", "pk")
     )
     return (
         groups.only(*LIST_FIELDS)
@@ -134,7 +138,8 @@ def group_upcoming_meetings(
     group: Group, *, now: datetime, limit: int = GROUP_PAGE_MEETINGS
 ) -> list[Meeting]:
     """The group's next meetings (not ended by `now`), soonest first."""
-    return list(group.meetings.filter(ends_at__gt=now).order_by("starts_at", "pk")[:limit])
+    upcoming = group.meetings.not_cancelled().filter(ends_at__gt=now)
+    return list(upcoming.order_by("starts_at", "pk")[:limit])
 
 
 def group_zone(group: Group) -> zoneinfo.ZoneInfo:
@@ -179,16 +184,20 @@ def _by_name(pair: tuple[str, str]) -> str:
 
 
 def group_feed_meetings(group: Group, *, now: datetime) -> list[Meeting]:
-    """What a group's feed holds: its meetings of the coming year, soonest first, capped."""
+    """What a group's feed holds: its meetings of the coming year, soonest first, capped;
+    cancelled ones too, marked CANCELLED so subscribed calendars drop them."""
     horizon = now + timedelta(days=GROUP_FEED_DAYS)
     meetings = group.meetings.filter(ends_at__gt=now, starts_at__lt=horizon)
     return list(meetings.order_by("starts_at", "pk")[:GROUP_FEED_LIMIT])
 
 
 def program_feed_meetings(*, now: datetime) -> list[Meeting]:
-    """What the program's feed holds: admitted groups' meetings of the coming 90 days, capped."""
+    """What the program's feed holds: admitted groups' meetings of the coming 90 days, capped;
+    cancelled ones too (marked so), as in a group's feed."""
     horizon = now + timedelta(days=PROGRAM_FEED_DAYS)
-    meetings = upcoming_meetings_of_admitted_groups(now=now).filter(starts_at__lt=horizon)
+    meetings = Meeting.objects.filter(
+        group__status=Group.Status.ADMITTED, ends_at__gt=now, starts_at__lt=horizon
+    ).order_by("starts_at", "pk")
     return list(meetings.select_related("group")[:PROGRAM_FEED_LIMIT])
 
 
@@ -236,7 +245,8 @@ def meeting_event(meeting: Meeting, *, group: Group, links: FeedLinks, now: date
     if location:
         event.add("location", location)
     event.add("url", group.event_page_url or page)
-    event.add("status", "CONFIRMED")
+    # A cancelled meeting stays in the feed as CANCELLED, so subscribed calendars drop it.
+    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
     if meeting.updated_at:
         event.add("last-modified", meeting.updated_at.astimezone(UTC))
     return event

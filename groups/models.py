@@ -91,6 +91,8 @@ class Group(models.Model):
     code_of_conduct_url = WebURLField(_("code of conduct"), blank=True)
     event_page_url = WebURLField(_("event page"), blank=True)
     ical_feed_url = WebURLField(_("iCal feed"), blank=True)
+    #: The leaders' choice: the worker imports the feed every day (meetings.tasks).
+    ical_feed_auto_import = models.BooleanField(_("import the feed every day"), default=False)
     planned_meetings_per_year = models.PositiveSmallIntegerField(
         _("planned meetings per year"), null=True, blank=True
     )

@@ -14,8 +14,21 @@ from core.fields import WebURLField
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
-    def azure_related(self) -> "MeetingQuerySet":
-        return self.filter(is_azure_related=True)
+    def not_cancelled(self) -> "MeetingQuerySet":
+        return self.filter(cancelled_at__isnull=True)
+
+    def counted(self) -> "MeetingQuerySet":
+        """The meetings requirement 4 counts: Azure-related and not cancelled (docs/program.md,
+        "What counts as a meeting")."""
+        return self.not_cancelled().filter(is_azure_related=True)
+
+
+class MeetingManager(models.Manager["Meeting"]):
+    """The meetings that exist for everyone: a deleted meeting is kept (soft delete) for the
+    program team, reachable only through `Meeting.all_objects`."""
+
+    def get_queryset(self) -> MeetingQuerySet:
+        return MeetingQuerySet(self.model, using=self._db).filter(deleted_at__isnull=True)
 
 
 class Meeting(models.Model):
@@ -23,6 +36,17 @@ class Meeting(models.Model):
         IN_PERSON = "in_person", _("In person")
         ONLINE = "online", _("Online")
         HYBRID = "hybrid", _("Hybrid")
+
+    class State(models.TextChoices):
+        """Stored as facts (cancelled_at), judged against the clock: see `Meeting.state`."""
+
+        SCHEDULED = "scheduled", pgettext_lazy("meeting", "Scheduled")
+        HELD = "held", pgettext_lazy("meeting", "Held")
+        CANCELLED = "cancelled", pgettext_lazy("meeting", "Cancelled")
+
+    class CancelledBy(models.TextChoices):
+        LEADER = "leader", _("A leader")
+        CALENDAR = "calendar", _("The group's calendar")
 
     class CostReason(models.TextChoices):
         VENUE = "venue", _("Venue rental")
@@ -40,13 +64,15 @@ class Meeting(models.Model):
     online_url = WebURLField(_("online link"), blank=True)
     is_azure_related = models.BooleanField(_("about Azure products and services"), default=True)
     topics = models.CharField(_("topics"), max_length=300, blank=True)
+    all_day = models.BooleanField(_("all day"), default=False)
+    expected_attendee_count = models.PositiveIntegerField(
+        _("expected attendees"), null=True, blank=True
+    )
     attendee_count = models.PositiveIntegerField(_("attendees"), null=True, blank=True)
+    #: What each attendee was charged to attend. The program asks for free attendance
+    #: (requirement 3), which the checklist judges; the fact is recorded as it was.
     entry_fee = models.DecimalField(
-        _("entry fee"),
-        max_digits=8,
-        decimal_places=2,
-        default=Decimal(0),
-        help_text=_("Members are never charged to attend: the entry fee must be zero."),
+        _("entry fee"), max_digits=8, decimal_places=2, default=Decimal(0)
     )
     cost_recovery_charge = models.DecimalField(
         _("cost-recovery charge"),
@@ -58,11 +84,21 @@ class Meeting(models.Model):
     cost_recovery_reason = models.CharField(
         _("what the charge covers"), max_length=20, choices=CostReason.choices, blank=True
     )
-    external_uid = models.CharField(_("calendar UID"), max_length=255, blank=True)
+    #: The feed's key for this meeting: the event's UID, and for one occurrence of a repeating
+    #: event the UID and the occurrence's RECURRENCE-ID (`meetings.ical.occurrence_key`).
+    external_uid = models.CharField(_("calendar key"), max_length=400, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.CharField(
+        _("cancelled by"), max_length=10, choices=CancelledBy.choices, blank=True
+    )
+    cancellation_reason = models.CharField(_("why it was cancelled"), max_length=300, blank=True)
+    #: Deleted by a leader: kept for the program team and the audit trail, hidden elsewhere.
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = MeetingQuerySet.as_manager()
+    objects = MeetingManager.from_queryset(MeetingQuerySet)()
+    all_objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at"]
@@ -73,10 +109,11 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_it_starts"
             ),
+            models.CheckConstraint(condition=Q(entry_fee__gte=0), name="meeting_fee_not_negative"),
             models.CheckConstraint(
-                condition=Q(entry_fee=0),
-                name="meeting_entry_fee_is_zero",
-                violation_error_message=_("Members may not be charged an entry fee."),
+                condition=Q(cancelled_at__isnull=True, cancelled_by="")
+                | Q(cancelled_at__isnull=False) & ~Q(cancelled_by=""),
+                name="meeting_cancelled_by_someone",
             ),
             models.CheckConstraint(
                 condition=Q(cost_recovery_charge__gte=0), name="meeting_charge_not_negative"
@@ -96,11 +133,25 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.starts_at:%Y-%m-%d})"
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    def state(self, *, now: datetime) -> "Meeting.State":
+        """Cancelled when someone cancelled it; otherwise held once it has ended."""
+        if self.cancelled_at is not None:
+            return self.State.CANCELLED
+        return self.State.HELD if self.ends_at <= now else self.State.SCHEDULED
+
+    @property
+    def charges_entry_fee(self) -> bool:
+        return self.entry_fee > 0
+
 
 #: An import waits this long for the worker; a row queued for longer was lost on the way (a
 #: broker outage, no worker running), and the leader may start another.
 FEED_IMPORT_QUEUE_LEASE = timedelta(minutes=10)
-#: An import fetches for at most `services.FEED_TIMEOUT_SECONDS`, then parses and saves in
+#: An import fetches for at most `imports.FEED_TIMEOUT_SECONDS`, then parses and saves in
 #: seconds; a row running for longer was left by a worker that died.
 FEED_IMPORT_RUN_LEASE = timedelta(minutes=2)
 
@@ -121,6 +172,7 @@ class FeedImport(models.Model):
     UNFINISHED = (Status.QUEUED, Status.RUNNING)
 
     group = models.ForeignKey("groups.Group", on_delete=models.PROTECT, related_name="feed_imports")
+    #: None for the daily import and the program team's `import_meetings` command.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -142,11 +194,15 @@ class FeedImport(models.Model):
     updated_count = models.PositiveIntegerField(_("meetings updated"), default=0)
     unchanged_count = models.PositiveIntegerField(_("meetings unchanged"), default=0)
     skipped_count = models.PositiveIntegerField(_("events skipped"), default=0)
+    cancelled_count = models.PositiveIntegerField(_("meetings cancelled"), default=0)
+    #: Meetings imported before whose event is no longer in the feed: reported, never deleted.
+    missing_count = models.PositiveIntegerField(_("no longer in the calendar"), default=0)
     #: Why nothing was imported, as the leader reads it; empty unless it failed.
     error = models.TextField(_("error"), blank=True)
-    #: What was added, updated and skipped, as plain values: {"added": [{"title",
-    #: "starts_at" (ISO 8601), "about_azure"}], "updated": [{"title", "starts_at"}],
-    #: "skipped": [{"title", "uid", "reason"}]}; long lists are cut (the counts are whole).
+    #: What was added, updated, cancelled, skipped and found missing, as plain values:
+    #: {"added": [{"title", "starts_at" (ISO 8601), "about_azure"}], "updated": [{"title",
+    #: "starts_at"}], "cancelled": [...], "missing": [...], "skipped": [{"title", "uid",
+    #: "reason"}]}; long lists are cut (the counts are whole).
     details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import feed_import_run
+from .imports import feed_import_run
 
 
 @shared_task

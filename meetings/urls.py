@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "meetings"
 
@@ -8,5 +8,5 @@ urlpatterns = [
     path("", views.MeetingListView.as_view(), name="list"),
     path("add/", views.MeetingAddView.as_view(), name="add"),
     path("<int:pk>/edit/", views.MeetingEditView.as_view(), name="edit"),
-    path("import/", views.MeetingImportView.as_view(), name="import"),
+    path("import/", import_views.MeetingImportView.as_view(), name="import"),
 ]

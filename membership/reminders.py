@@ -339,7 +339,8 @@ def reminder_candidates(*, now: datetime) -> QuerySet[Group]:
     """Admitted groups and applications with changes requested, with their requirement facts
     and the start of their latest meeting held by `now` (the main query and two prefetches)."""
     last_meeting = (
-        Meeting.objects.filter(group=OuterRef("pk"), starts_at__lte=now)
+        Meeting.objects.not_cancelled()
+        .filter(group=OuterRef("pk"), starts_at__lte=now)
         .order_by("-starts_at")
         .values("starts_at")[:1]
     )

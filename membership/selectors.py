@@ -44,7 +44,7 @@ from .requirements import (
 
 def _meetings_in_window(*, now: datetime) -> MeetingQuerySet:
     start, end = meeting_window(now)
-    return Meeting.objects.filter(starts_at__gte=start, starts_at__lte=end)
+    return Meeting.objects.not_cancelled().filter(starts_at__gte=start, starts_at__lte=end)
 
 
 def _count(queryset: QuerySet[Meeting]) -> Coalesce:
@@ -68,12 +68,10 @@ def groups_with_checklist_facts(queryset: QuerySet[Group], *, now: datetime) -> 
         .select_related("user")
         .annotate(accepted_version=Subquery(acceptances.values("rules__version")[:1]))
     )
-    azure_starts = (
-        _meetings_in_window(now=now).azure_related().only("group_id", "starts_at").order_by()
-    )
+    azure_starts = _meetings_in_window(now=now).counted().only("group_id", "starts_at").order_by()
     return queryset.annotate(
         req_fee_meetings=_count(in_window.filter(entry_fee__gt=0)),
-        req_azure_meetings=_count(in_window.filter(is_azure_related=True)),
+        req_azure_meetings=_count(in_window.counted()),
     ).prefetch_related(
         Prefetch("leaderships", queryset=contacts, to_attr="active_leaderships"),
         Prefetch("meetings", queryset=azure_starts, to_attr="azure_meetings_in_window"),

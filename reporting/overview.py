@@ -373,7 +373,7 @@ def azure_meetings_per_month(*, now: datetime, tz: tzinfo) -> list[MonthCount]:
     """
     months = month_starts(now=now, tz=tz)
     rows = (
-        Meeting.objects.azure_related()
+        Meeting.objects.counted()
         .filter(starts_at__gte=_start_of(months[0], tz), starts_at__lte=now)
         .annotate(month=TruncMonth("starts_at", tzinfo=tz))
         .order_by()
@@ -396,7 +396,7 @@ def _failing_url(code: str = "any") -> str:
 def risk_facts(*, now: datetime) -> QuerySet[Group]:
     """Admitted groups annotated with what `failing_q` and `CLOSE_TO_FAILING` filter on."""
     since = now - _max_gap()
-    recent = Meeting.objects.azure_related().filter(
+    recent = Meeting.objects.counted().filter(
         group=OuterRef("pk"), starts_at__gte=since, starts_at__lte=now
     )
     return (

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from meetings import services, tasks
+from meetings import imports, tasks
 from meetings.fetch import FetchUnreachable
+from meetings.imports import FEED_TIMEOUT_SECONDS, feed_import_queue, feed_import_run
 from meetings.models import FEED_IMPORT_QUEUE_LEASE, FEED_IMPORT_RUN_LEASE, FeedImport, Meeting
-from meetings.services import FEED_TIMEOUT_SECONDS, feed_import_queue, feed_import_run
 from tests.factories import FeedImportFactory, LeadershipFactory
 
 from .conftest import calendar, vevent
@@ -395,7 +395,7 @@ def test_import_now_queues_and_sends_the_leader_back_to_the_page(
 def test_the_page_never_fetches_the_feed_itself(
     client, feed_group, leader, monkeypatch, django_capture_on_commit_callbacks
 ):
-    real_fetch = services.fetch_url
+    real_fetch = imports.fetch_url
     fetched_in = []
 
     def fetch_only_in_the_task(url, **kwargs):
@@ -405,7 +405,7 @@ def test_the_page_never_fetches_the_feed_itself(
         fetched_in.append(task.name)
         return real_fetch(url, **kwargs)
 
-    monkeypatch.setattr(services, "fetch_url", fetch_only_in_the_task)
+    monkeypatch.setattr(imports, "fetch_url", fetch_only_in_the_task)
     client.force_login(leader)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -509,12 +509,12 @@ def test_the_page_shows_a_lost_import_as_failed_and_offers_import_now_again(
 
 
 def test_a_long_list_is_cut_and_says_how_many_more(client, feed_group, leader, monkeypatch):
-    monkeypatch.setattr(services, "FEED_IMPORT_DETAILS_LIMIT", 1)
+    monkeypatch.setattr(imports, "FEED_IMPORT_DETAILS_LIMIT", 1)
     feed_import = FeedImportFactory(group=feed_group)
     FeedImport.objects.filter(pk=feed_import.pk).update(
         status=Status.RUNNING, started_at=timezone.now()
     )
-    services._feed_import_finish(
+    imports._feed_import_finish(
         feed_import.pk,
         status=Status.DONE,
         added_count=3,
@@ -575,7 +575,7 @@ def test_the_fetch_error_messages_reach_the_page_unchanged(
     def too_slow(url, **kwargs):
         raise FetchUnreachable("The server took too long to answer.")
 
-    monkeypatch.setattr(services, "fetch_url", too_slow)
+    monkeypatch.setattr(imports, "fetch_url", too_slow)
     client.force_login(leader)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(page(feed_group))

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from meetings.ical import CalendarError, parse_feed
+from meetings.imports import meetings_import_ical
 from meetings.models import Meeting
-from meetings.services import meetings_import_ical
 from tests.factories import GroupFactory, MeetingFactory
 
 from .conftest import calendar, vevent
@@ -308,9 +308,9 @@ def test_event_without_title_is_skipped(group):
 
 
 def test_uid_too_long_to_store_is_skipped(group):
-    result = import_feed(group, vevent(uid="x" * 300))
+    result = import_feed(group, vevent(uid="x" * 401))
 
-    assert "calendar UID" in only_reason(result)
+    assert "calendar key" in only_reason(result)
     assert not group.meetings.exists()
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leaders.models import Leadership
-from meetings import services
+from meetings import imports, services
 from meetings.forms import MeetingForm
 from meetings.models import Meeting
 from tests.factories import GroupFactory, LeadershipFactory, MeetingFactory, StaffFactory
@@ -635,7 +635,7 @@ def test_import_of_a_page_that_is_not_a_calendar_says_so(
 def test_import_of_a_feed_that_is_too_large_says_so(
     client, group, leader, feed_server, loopback_allowed, monkeypatch, import_now
 ):
-    monkeypatch.setattr(services, "FEED_MAX_BYTES", 100)
+    monkeypatch.setattr(imports, "FEED_MAX_BYTES", 100)
     group.ical_feed_url = feed_server.serve("/feed.ics", calendar(vevent()))
     group.save()
     client.force_login(leader)
