@@ -293,6 +293,13 @@ class CsvExportMixin(admin.ModelAdmin[_ModelT]):
     def export_filename(self) -> str:
         return slugify(str(self.opts.verbose_name_plural))
 
+    def export_data(
+        self, request: HttpRequest, queryset: QuerySet[_ModelT]
+    ) -> tuple[QuerySet[_ModelT], Sequence[ExportFieldSpec]]:
+        """The list's queryset and the columns to export from it; override for columns that
+        read annotations or depend on the time of the export."""
+        return queryset, self.export_fields
+
     def _changelist_url(self) -> str:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
 
@@ -309,7 +316,8 @@ class CsvExportMixin(admin.ModelAdmin[_ModelT]):
                 messages.ERROR,
             )
             return HttpResponseRedirect(self._changelist_url())
-        columns = export_columns(self.export_fields)
+        queryset, fields = self.export_data(request, queryset)
+        columns = export_columns(fields)
         return csv_response(
             filename=self.export_filename(),
             header=[column.header for column in columns],

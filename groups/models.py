@@ -124,6 +124,11 @@ class Group(models.Model):
         _("code of conduct link status"), null=True, blank=True, editable=False
     )
     coc_link_error = models.TextField(_("code of conduct link error"), blank=True, editable=False)
+    #: Whether the group's home page links to the code of conduct, as the daily check saw it;
+    #: None when it could not tell (not checked, the page did not answer or is not HTML).
+    coc_linked_from_home = models.BooleanField(
+        _("home page links to the code of conduct"), null=True, blank=True, editable=False
+    )
 
     #: The status sets the program's rules speak of, defined here once (docs/program.md,
     #: "Group statuses"). An application the leaders may still edit and (re)submit:

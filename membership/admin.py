@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.admin import ActionSelectionMixin, NoDeleteMixin, ReadOnlyMixin
-from core.exports import CsvExportMixin, choice_label, country_name, joined
+from core.exports import CsvExportMixin, ExportFieldSpec, choice_label, country_name, joined
 from core.models import AuditEntry
 from groups.models import Group
 from leaders.models import Leadership
@@ -27,6 +27,7 @@ from leaders.rules import current_rules_version
 from meetings.models import Meeting
 
 from .admin_views import (
+    benefits_of,
     bulk_decide,
     checklist_of,
     decide_view,
@@ -38,7 +39,13 @@ from .admin_views import (
 )
 from .forms import GroupAdminForm
 from .models import CodeOfConductCheck, LeaveRequest, Review
-from .requirements import FAILABLE, TITLES, failing_any_q, failing_q
+from .requirements import (
+    Code,
+    benefit_ids_missing_q,
+    failing_any_q,
+    failing_q,
+    requirement_title,
+)
 from .selectors import annotate_requirement_facts
 from .services import STAFF_EDITABLE_FIELDS, group_update
 
@@ -48,20 +55,44 @@ class FailingRequirementFilter(admin.SimpleListFilter):
     parameter_name = "failing"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("any", _("Any requirement")), *((code.value, TITLES[code]) for code in FAILABLE)]
+        return [
+            ("any", _("Any requirement")),
+            *((code.value, requirement_title(code)) for code in Code),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Group]) -> QuerySet[Group]:
         value = self.value()
         if not value:
             return queryset
-        codes = {code.value: code for code in FAILABLE}
+        codes = {code.value: code for code in Code}
         if value != "any" and value not in codes:
             return queryset.none()
         now = timezone.now()
-        facts = annotate_requirement_facts(queryset, rules_version=current_rules_version())
+        facts = annotate_requirement_facts(queryset, now=now, rules_version=current_rules_version())
         if value == "any":
             return facts.filter(failing_any_q(now=now))
         return facts.filter(failing_q(codes[value], now=now))
+
+
+class BenefitIdsFilter(admin.SimpleListFilter):
+    """Groups whose contacts have not all given the Tech Community user ID that Leaders Hub
+    access needs (not a requirement: docs/program.md, "Tech Community user IDs")."""
+
+    title = _("Tech Community user IDs")
+    parameter_name = "tc_ids"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("missing", _("Missing (Leaders Hub)")), ("complete", _("Both given"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Group]) -> QuerySet[Group]:
+        value = self.value()
+        if value not in {"missing", "complete"}:
+            return queryset
+        facts = annotate_requirement_facts(
+            queryset, now=timezone.now(), rules_version=current_rules_version()
+        )
+        missing = benefit_ids_missing_q()
+        return facts.filter(missing) if value == "missing" else facts.exclude(missing)
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -90,6 +121,10 @@ class CountryFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Group]) -> QuerySet[Group]:
         return queryset.filter(country=self.value()) if self.value() else queryset
+
+
+def _met_or_not(fails: bool) -> str:
+    return str(_("Not met")) if fails else str(_("Met"))
 
 
 def group_contact(role: str, lookup: str) -> Subquery:
@@ -174,6 +209,24 @@ class GroupAdmin(
         (_("Next review due"), "next_review_due"),
     ]
     form = GroupAdminForm
+
+    def export_data(
+        self, request: HttpRequest, queryset: QuerySet[Group]
+    ) -> tuple[QuerySet[Group], list[ExportFieldSpec]]:
+        """The columns above, then the program's five requirements, each met or not met
+        (the checklist's SQL twin, `failing_q`, at the time of the export)."""
+        now = timezone.now()
+        facts = annotate_requirement_facts(queryset, now=now, rules_version=current_rules_version())
+        verdicts: list[ExportFieldSpec] = [
+            (
+                requirement_title(code),
+                ExpressionWrapper(failing_q(code, now=now), output_field=BooleanField()),
+                _met_or_not,
+            )
+            for code in Code
+        ]
+        return facts, [*self.export_fields, *verdicts]
+
     list_display = [
         "name",
         "status_badge",
@@ -182,7 +235,13 @@ class GroupAdmin(
         "azure_meetings",
         "next_review_due",
     ]
-    list_filter = ["status", FailingRequirementFilter, ReviewDueFilter, CountryFilter]
+    list_filter = [
+        "status",
+        FailingRequirementFilter,
+        BenefitIdsFilter,
+        ReviewDueFilter,
+        CountryFilter,
+    ]
     search_fields = ["name", "city", "leaderships__user__email"]
     list_per_page = 50
     ordering = ["name"]
@@ -266,7 +325,7 @@ class GroupAdmin(
 
     @admin.display(description=_("checklist"))
     def checklist(self, obj: Group) -> str:
-        return render_checklist(checklist_of(obj))
+        return render_checklist(checklist_of(obj), benefits=benefits_of(obj))
 
     @admin.display(description=_("latest 10 meetings, upcoming included"))
     def recent_meetings(self, obj: Group) -> str | Promise:

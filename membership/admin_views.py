@@ -28,8 +28,8 @@ from .forms import BulkDecisionForm, DecisionForm
 from .models import LeaveRequest
 from .queue import KIND_LABELS, QueueKind, leave_request_effects, review_queue
 from .queue import PAGE_SIZE as QUEUE_PAGE_SIZE
-from .requirements import Checklist, Outcome
-from .selectors import group_checklist, groups_with_checklist_facts
+from .requirements import BenefitsCheck, Checklist, Outcome, check_benefit_ids
+from .selectors import group_checklist, groups_with_checklist_facts, requirement_facts
 from .services import (
     GroupChangedError,
     allowed_decisions,
@@ -76,19 +76,29 @@ def checklist_of(group: Group) -> Checklist:
     return group_checklist(group, now=now, rules_version=rules_version)
 
 
-def render_checklist(checklist: Checklist) -> str:
+def benefits_of(group: Group) -> BenefitsCheck:
+    """What Leaders Hub access needs, for a group fetched through `groups_for_checklists`."""
+    rules_version = group.checklist_rules_version  # type: ignore[attr-defined]
+    return check_benefit_ids(requirement_facts(group, rules_version=rules_version))
+
+
+def render_checklist(checklist: Checklist, *, benefits: BenefitsCheck | None = None) -> str:
+    """The program's five requirements with their sub-checks, and what the benefits need."""
     rows = [
         {
             "title": result.title,
             "css": OUTCOME_CLASS[result.outcome],
             "label": OUTCOME_LABEL[result.outcome],
+            "checks": [
+                {"css": OUTCOME_CLASS[check.outcome], "message": check.message}
+                for check in result.checks
+            ],
             "message": result.message,
         }
         for result in checklist.results
     ]
-    return render_to_string(
-        "admin/groups/group/checklist.html", {"rows": rows, "summary": checklist.summary}
-    )
+    context = {"rows": rows, "summary": checklist.summary, "benefits": benefits}
+    return render_to_string("admin/groups/group/checklist.html", context)
 
 
 # The review queue ----------------------------------------------------------------------------
@@ -171,7 +181,7 @@ def decide_view(
         "title": _("Decide on %(group)s") % {"group": group.name},
         "group": group,
         "form": form,
-        "checklist": render_checklist(checklist_of(group)),
+        "checklist": render_checklist(checklist_of(group), benefits=benefits_of(group)),
         "decisions": decisions,
     }
     return TemplateResponse(request, "admin/groups/group/decide.html", context)

@@ -5,6 +5,10 @@ Once a day every admitted group's code-of-conduct link is asked whether it still
 CodeOfConductCheck; the group keeps the count of failed checks in a row for its current URL,
 and `membership.requirements.check_code_of_conduct` fails the requirement once that count reaches
 BROKEN_LINK_CHECKS. The compliance reminders read that failure; nothing is e-mailed here.
+
+The same run reads the group's home page and looks for a link to the code of conduct
+(`home_page_links_to`): "easy to reach from the group's home page". What it finds is kept on
+the group (`coc_linked_from_home`) and only ever warns: a page built by scripts may hide links.
 """
 
 import logging
@@ -12,12 +16,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
 from groups.models import Group
-from meetings.fetch import LinkCheck, check_link, fetching_enabled
+from meetings.fetch import FetchError, LinkCheck, check_link, fetch_url, fetching_enabled
 
 from .models import CodeOfConductCheck
 
@@ -40,7 +46,10 @@ STATE_FIELDS = [
     "coc_link_failing_since",
     "coc_link_status_code",
     "coc_link_error",
+    "coc_linked_from_home",
 ]
+#: How much of a home page is read to find the link.
+HOME_PAGE_MAX_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -72,11 +81,67 @@ def link_check_reset(group: Group) -> None:
     group.coc_link_failing_since = None
     group.coc_link_status_code = None
     group.coc_link_error = ""
+    group.coc_linked_from_home = None
+
+
+class _Links(HTMLParser):
+    """Collects the targets of a page's links (`<a href>` and `<link href>`)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"a", "link", "area"}:
+            self.hrefs.extend(value for name, value in attrs if name == "href" and value)
+
+
+def _same_page(url: str) -> tuple[str, str, str]:
+    """A URL as a page: host without "www.", path without a trailing slash, query; the scheme
+    and the fragment do not make another page."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    return host, parts.path.rstrip("/") or "/", parts.query
+
+
+def page_links_to(html: str, *, page_url: str, target: str) -> bool:
+    """Whether the HTML of the page at `page_url` links to `target` (relative links too)."""
+    parser = _Links()
+    parser.feed(html)
+    parser.close()
+    wanted = _same_page(target)
+    for href in parser.hrefs:
+        try:
+            if _same_page(urljoin(page_url, href)) == wanted:
+                return True
+        except ValueError:  # a malformed link on someone else's page
+            continue
+    return False
+
+
+def home_page_links_to(home_url: str, target: str) -> bool | None:
+    """Whether the home page links to `target`; None when it cannot tell (no answer, not
+    HTML). A home page that is the code of conduct itself links to it."""
+    if _same_page(home_url) == _same_page(target):
+        return True
+    try:
+        body = fetch_url(home_url, max_bytes=HOME_PAGE_MAX_BYTES, timeout=CHECK_TIMEOUT)
+    except FetchError:
+        return None
+    html = body.decode("utf-8", errors="replace")
+    if "<" not in html:
+        return None
+    return page_links_to(html, page_url=home_url, target=target)
 
 
 @transaction.atomic
 def link_check_record(
-    *, group_id: int, url: str, result: LinkCheck, now: datetime
+    *,
+    group_id: int,
+    url: str,
+    result: LinkCheck,
+    now: datetime,
+    linked_from_home: bool | None = None,
 ) -> CodeOfConductCheck:
     """Keep one check of `url` and, if it is still the group's URL, count it.
 
@@ -99,6 +164,7 @@ def link_check_record(
     if last is not None and last > now - CHECK_INTERVAL:
         return check
     group.coc_link_checked_at = now
+    group.coc_linked_from_home = linked_from_home
     group.coc_link_status_code = result.status
     group.coc_link_error = result.error
     if result.ok:
@@ -116,11 +182,16 @@ def _check(url: str) -> LinkCheck:
     return check_link(url, timeout=CHECK_TIMEOUT)
 
 
+def _not_looked(home_url: str, target: str) -> bool | None:
+    return None
+
+
 def check_code_of_conduct_links(
     *,
     now: datetime,
     batch: int = DEFAULT_BATCH,
     check: Callable[[str], LinkCheck] = _check,
+    home_links: Callable[[str, str], bool | None] = _not_looked,
 ) -> LinkCheckRun:
     """Check the code-of-conduct links that are due, at most `batch` of them.
 
@@ -134,16 +205,24 @@ def check_code_of_conduct_links(
     due = list(
         groups_due_for_link_check(now=now)
         .order_by(F("coc_link_checked_at").asc(nulls_first=True), "pk")
-        .values_list("pk", "code_of_conduct_url")[:batch]
+        .values_list("pk", "code_of_conduct_url", "home_page_url")[:batch]
     )
+
+    def both(url: str, home_url: str) -> tuple[LinkCheck, bool | None]:
+        return check(url), home_links(home_url, url)
+
     broken = 0
     if due:
         with ThreadPoolExecutor(max_workers=min(FETCH_WORKERS, len(due))) as pool:
-            results = pool.map(check, [url for _pk, url in due])
-            for (pk, url), result in zip(due, results, strict=True):
-                link_check_record(group_id=pk, url=url, result=result, now=now)
+            results = pool.map(both, [url for _pk, url, _home in due], [h for _p, _u, h in due])
+            for (pk, url, _home), (result, linked) in zip(due, results, strict=True):
+                link_check_record(
+                    group_id=pk, url=url, result=result, now=now, linked_from_home=linked
+                )
                 broken += not result.ok
-    more_due = groups_due_for_link_check(now=now).exclude(pk__in=[pk for pk, _url in due]).exists()
+    more_due = (
+        groups_due_for_link_check(now=now).exclude(pk__in=[pk for pk, _url, _home in due]).exists()
+    )
     logger.info(
         "Code-of-conduct links: %d checked, %d broken, more due: %s", len(due), broken, more_due
     )

@@ -12,7 +12,6 @@ what is wrong with the checklist's own message (membership/requirements.py), in 
 language. They are requirement e-mails: leaders cannot switch them off.
 """
 
-import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -43,8 +42,9 @@ from .requirements import (
     GroupFacts,
     Outcome,
     RequirementResult,
+    check_benefit_ids,
     evaluate_requirements,
-    meeting_window,
+    meetings_expected_by,
 )
 from .selectors import groups_with_checklist_facts, requirement_facts
 from .services import review_move_up
@@ -142,23 +142,9 @@ def _is_admitted(facts: ReminderFacts) -> bool:
 
 
 def expected_azure_meetings(facts: ReminderFacts, *, now: datetime) -> int:
-    """How many Azure-related meetings a group on pace toward the yearly minimum has held.
-
-    The rule: the minimum (six) times the share of the 12-month window the group has been in
-    the program, rounded down: `floor(minimum * days / days_in_window)`, where `days` counts
-    from the later of the window's start and the admission. A group admitted more than 12
-    months ago is expected to have the full minimum in the window; one admitted 4 months ago,
-    two. Rounding down means a group is reminded only once it is a whole meeting behind.
-    """
-    minimum = int(settings.TECHGROUPS_MIN_AZURE_MEETINGS_PER_YEAR)
-    window_start, window_end = meeting_window(now)
-    admitted_at = facts.requirements.admitted_at
-    start = max(window_start, admitted_at) if admitted_at is not None else window_start
-    days = (window_end - start).days
-    window_days = (window_end - window_start).days
-    if days <= 0:
-        return 0
-    return math.floor(minimum * days / window_days)
+    """How many Azure-related meetings a group on pace toward the yearly minimum has held:
+    the pace rule of requirement 4, `requirements.meetings_expected_by` (the checklist's)."""
+    return meetings_expected_by(facts.requirements.admitted_at, now=now)
 
 
 def pace_due(facts: ReminderFacts, *, now: datetime) -> Due | None:
@@ -254,10 +240,9 @@ def code_of_conduct_due(facts: ReminderFacts, *, now: datetime) -> Due | None:
 def tech_community_ids_due(facts: ReminderFacts, *, now: datetime) -> Due | None:
     """Leaders Hub access: a contact of an admitted group has not given their Tech Community
     user ID. Once a month. A contact who is missing altogether is the contacts reminder's."""
-    if not _is_admitted(facts) or not facts.fails(Code.TECH_COMMUNITY_IDS):
+    if not _is_admitted(facts):
         return None
-    contacts = [facts.requirements.leader, facts.requirements.co_leader]
-    without_id = [c.user_id for c in contacts if c is not None and not c.has_tech_community_id]
+    without_id = [contact.user_id for contact in check_benefit_ids(facts.requirements).missing]
     if not without_id:
         return None
     return Due(TECH_COMMUNITY_IDS, month_period(now), details={"without_id": without_id})
@@ -391,9 +376,13 @@ def _message(facts: ReminderFacts, code: Code, *, now: datetime) -> str:
 
 
 def _failing_messages(facts: ReminderFacts, *, now: datetime) -> list[str]:
-    """The failing requirements, "title: message", in the active language."""
+    """The failing requirements, "title: what fails" (the sub-checks that are not met), in the
+    active language."""
     checklist = evaluate_requirements(facts.requirements, now=now)
-    return [f"{result.title}: {result.message}" for result in checklist.failing]
+    return [
+        f"{result.title}: {' '.join(c.message for c in result.checks if c.outcome is Outcome.FAIL)}"
+        for result in checklist.failing
+    ]
 
 
 def reminder_context(
@@ -428,7 +417,7 @@ def reminder_context(
             context["edit_url"] = _url("groups:edit", slug=slug)
             context["example_url"] = _url("groups:code_of_conduct_example")
         case "tech_community_ids":
-            context["message"] = _message(facts, Code.TECH_COMMUNITY_IDS, now=now)
+            context["message"] = check_benefit_ids(facts.requirements).message
             context["own_id_missing"] = user.pk in due.details.get("without_id", [])
             context["profile_url"] = _url("leaders:profile")
         case "changes_requested":

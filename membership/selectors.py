@@ -4,7 +4,7 @@ import zoneinfo
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
+    DateTimeField,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -32,11 +34,13 @@ from meetings.models import Meeting, MeetingQuerySet
 
 from .models import LeaveRequest, Review
 from .requirements import (
+    BenefitsCheck,
     Checklist,
     Code,
     Contact,
     GroupFacts,
     RequirementResult,
+    check_benefit_ids,
     evaluate_requirements,
     meeting_window,
 )
@@ -78,8 +82,32 @@ def groups_with_checklist_facts(queryset: QuerySet[Group], *, now: datetime) -> 
     )
 
 
+def long_meeting_gap(*, now: datetime) -> Q:
+    """True for a group whose Azure-related meetings in the window leave a stretch longer than
+    TECHGROUPS_MAX_MEETING_GAP_DAYS, counted from the window's start: the SQL twin of the
+    interval check of requirement 4 for established groups (`requirements.is_established`,
+    whose pace starts at the window's start).
+
+    Either no meeting within the limit after the window's start, or a meeting followed by none
+    within the limit while the limit has passed by `now`.
+    """
+    window_start, _end = meeting_window(now)
+    limit = timedelta(days=settings.TECHGROUPS_MAX_MEETING_GAP_DAYS)
+    counted = Meeting.objects.counted().filter(starts_at__gte=window_start, starts_at__lte=now)
+    of_group = counted.filter(group=OuterRef("pk"))
+    next_within_limit = counted.filter(
+        group=OuterRef("group"),
+        starts_at__gt=OuterRef("starts_at"),
+        starts_at__lte=ExpressionWrapper(
+            OuterRef("starts_at") + Value(limit), output_field=DateTimeField()
+        ),
+    )
+    stranded = of_group.filter(starts_at__lt=now - limit).filter(~Exists(next_within_limit))
+    return ~Exists(of_group.filter(starts_at__lte=window_start + limit)) | Exists(stranded)
+
+
 def annotate_requirement_facts(
-    queryset: QuerySet[Group], *, rules_version: int | None
+    queryset: QuerySet[Group], *, now: datetime, rules_version: int | None
 ) -> QuerySet[Group]:
     """The contacts' facts `requirements.failing_q` filters on, as SQL annotations, added to
     a queryset from `groups_with_checklist_facts` (which has the meeting counts it also needs;
@@ -110,6 +138,7 @@ def annotate_requirement_facts(
         req_co_leader_has_id=Exists(co_leader.filter(with_id)),
         req_leader_accepted=leader_accepted,
         req_co_leader_accepted=co_leader_accepted,
+        req_long_meeting_gap=ExpressionWrapper(long_meeting_gap(now=now), BooleanField()),
     )
 
 
@@ -118,7 +147,7 @@ def groups_with_requirement_facts(
 ) -> QuerySet[Group]:
     """Everything `requirement_facts` reads and `requirements.failing_q` filters on."""
     return annotate_requirement_facts(
-        groups_with_checklist_facts(queryset, now=now), rules_version=rules_version
+        groups_with_checklist_facts(queryset, now=now), now=now, rules_version=rules_version
     )
 
 
@@ -156,6 +185,7 @@ def requirement_facts(group: Group, *, rules_version: int | None) -> GroupFacts:
         coc_link_failing_since=group.coc_link_failing_since,
         coc_link_checked_at=group.coc_link_checked_at,
         coc_link_status_code=group.coc_link_status_code,
+        coc_linked_from_home=group.coc_linked_from_home,
     )
 
 
@@ -165,9 +195,15 @@ def group_checklist(group: Group, *, now: datetime, rules_version: int | None) -
 
 def checklist_for(group: Group, *, now: datetime) -> Checklist:
     """The checklist of one group, fetched fresh (a handful of queries)."""
+    return standing_of(group, now=now)[0]
+
+
+def standing_of(group: Group, *, now: datetime) -> tuple[Checklist, BenefitsCheck]:
+    """One group's checklist and what its benefits need, from one fetch of its facts."""
     version = current_rules_version()
     fetched = groups_with_checklist_facts(Group.objects.filter(pk=group.pk), now=now).get()
-    return group_checklist(fetched, now=now, rules_version=version)
+    facts = requirement_facts(fetched, rules_version=version)
+    return evaluate_requirements(facts, now=now), check_benefit_ids(facts)
 
 
 # The leaders' portal ------------------------------------------------------------------------
@@ -191,6 +227,8 @@ class GroupDashboard:
     """What a group's dashboard shows, fetched in a fixed number of queries."""
 
     checklist: Checklist
+    #: Not a requirement: the Tech Community user IDs Leaders Hub access needs.
+    benefits: BenefitsCheck
     months: list[MonthCount]
     window_start: datetime
     window_end: datetime
@@ -207,8 +245,8 @@ class GroupDashboard:
 
     @property
     def azure_result(self) -> RequirementResult | None:
-        """The checklist's verdict on the meeting count (it knows about new groups' pace)."""
-        return next((r for r in self.checklist.results if r.code == Code.AZURE_MEETINGS), None)
+        """The checklist's verdict on requirement 4 (it knows about new groups' pace)."""
+        return self.checklist.result(Code.AZURE_MEETINGS)
 
 
 def _month_start(moment: datetime) -> date:
@@ -256,8 +294,10 @@ def group_dashboard(group: Group, *, now: datetime) -> GroupDashboard:
     fetched = groups_with_checklist_facts(Group.objects.filter(pk=group.pk), now=now).get()
     window_start, window_end = meeting_window(now)
     starts = [meeting.starts_at for meeting in fetched.azure_meetings_in_window]  # type: ignore[attr-defined]
+    facts = requirement_facts(fetched, rules_version=version)
     return GroupDashboard(
-        checklist=group_checklist(fetched, now=now, rules_version=version),
+        checklist=evaluate_requirements(facts, now=now),
+        benefits=check_benefit_ids(facts),
         months=meetings_per_month(
             starts, window_start=window_start, window_end=window_end, timezone=group.timezone
         ),

@@ -342,6 +342,8 @@ def _edit(
         return {}
     if "code_of_conduct_url" in changes:
         link_check_reset(locked)  # the old link's failures say nothing about the new one
+    elif "home_page_url" in changes:
+        locked.coc_linked_from_home = None  # the next check reads the new home page
     _bump(locked)
     locked.save()
     audit_record(

@@ -15,7 +15,9 @@ def check_code_of_conduct_links() -> dict[str, int]:
     While more are due it queues itself again, so each task stays within the time limit;
     a run that crashed resumes on the next, as checked links are not due again for a day.
     """
-    run = coc.check_code_of_conduct_links(now=timezone.now(), batch=coc.DEFAULT_BATCH)
+    run = coc.check_code_of_conduct_links(
+        now=timezone.now(), batch=coc.DEFAULT_BATCH, home_links=coc.home_page_links_to
+    )
     if run.more_due:
         check_code_of_conduct_links.delay()
     return {"checked": run.checked, "broken": run.broken, "more_due": int(run.more_due)}

@@ -43,11 +43,11 @@ from .selectors import (
     application_next_step,
     application_steps_done,
     application_timeline,
-    checklist_for,
     group_dashboard,
     groups_with_role,
     open_leave_request,
     pending_invitation,
+    standing_of,
 )
 from .services import (
     LEADER_EDITABLE_FIELDS,
@@ -270,7 +270,7 @@ def _review_step(request: HttpRequest, group: Group) -> HttpResponse:
             % {"name": group.name},
         )
         return redirect("groups:status", slug=group.slug)
-    checklist = checklist_for(group, now=timezone.now())
+    checklist, benefits = standing_of(group, now=timezone.now())
     rules_accepted = user_accepted_current_rules(request.user)
     return render(
         request,
@@ -278,6 +278,7 @@ def _review_step(request: HttpRequest, group: Group) -> HttpResponse:
         {
             "group": group,
             "checklist": checklist,
+            "benefits": benefits,
             "invitation": pending_invitation(group),
             "resubmission": group.status == Group.Status.CHANGES_REQUESTED,
             **_steps_context(group, "review", rules_accepted=rules_accepted),
@@ -320,6 +321,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "role_label": _role_label(role_in(group, request.user)),
             "dashboard": dashboard,
             "checklist": dashboard.checklist,
+            "benefits": dashboard.benefits,
             "chart": monthly_bar_chart(dashboard.months),
             "can_edit_application": group.application_editable,
             "next_step": application_next_step(group, rules_accepted=rules_accepted),

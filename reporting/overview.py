@@ -50,7 +50,14 @@ from core.models import AuditEntry
 from groups.models import Group
 from leaders.rules import current_rules_version
 from meetings.models import Meeting
-from membership.requirements import BROKEN_LINK_CHECKS, FAILABLE, TITLES, failing_q, meeting_window
+from membership.requirements import (
+    BROKEN_LINK_CHECKS,
+    Code,
+    days_until_behind,
+    failing_q,
+    meeting_window,
+    requirement_title,
+)
 from membership.selectors import MonthCount, groups_with_requirement_facts
 from notifications.models import OutboxEmail
 from program.calls import INVITATION
@@ -113,30 +120,32 @@ def coc_link_failed_once_q(*, now: datetime) -> Q:
 
 def behind_pace_q(*, now: datetime) -> Q:
     """A group admitted in the last 12 months whose Azure-related meetings lag the pace of
-    the minimum a year: the WARNING of `check_azure_meetings` for admitted groups.
+    the minimum a year: the pace WARNING of `check_azure_meetings` for admitted groups.
 
-    That check warns when count * 365 < minimum * days, with days the whole days since
-    admission (at least 1). For each count below the minimum this is "admitted at least D
-    days ago", D being the fewest whole days that make the inequality hold.
+    The pace rule is `requirements.meetings_expected`; for each count below the minimum,
+    "behind" is "admitted at least D whole days ago", D = `requirements.days_until_behind`.
     """
-    window_start, _end = meeting_window(now)
-    minimum = _min_meetings()
+    window_start, window_end = meeting_window(now)
+    window_days = (window_end - window_start).days
     lagging = Q(pk__in=[])
-    for count in range(minimum):
-        days = count * 365 // minimum + 1
-        if days <= 1:
-            lagging |= Q(req_azure_meetings=count)
-        else:
-            lagging |= Q(req_azure_meetings=count, admitted_at__lte=now - timedelta(days=days))
+    for count in range(_min_meetings()):
+        days = days_until_behind(count, window_days=window_days)
+        lagging |= Q(req_azure_meetings=count, admitted_at__lte=now - timedelta(days=days))
     return Q(admitted_at__gt=window_start) & lagging
 
 
 def no_recent_meeting_q(*, now: datetime) -> Q:
-    """No Azure-related meeting in the last TECHGROUPS_MAX_MEETING_GAP_DAYS days, for a group
-    admitted before that: the gap up to today alone makes `check_meeting_spread` warn, and
-    the group is heading for fewer than six meetings a year.
+    """A new group (admitted in the last 12 months, before the last
+    TECHGROUPS_MAX_MEETING_GAP_DAYS days) with no Azure-related meeting in those days: the gap
+    up to today alone makes the interval check of requirement 4 warn. (For an established
+    group the same gap fails requirement 4, and it is counted among the failing.)
     """
-    return Q(admitted_at__lt=now - _max_gap()) & Q(ov_recent_azure_meeting=False)
+    window_start, _end = meeting_window(now)
+    return (
+        Q(admitted_at__gt=window_start)
+        & Q(admitted_at__lt=now - _max_gap())
+        & Q(ov_recent_azure_meeting=False)
+    )
 
 
 CLOSE_TO_FAILING: dict[Concern, Callable[..., Q]] = {
@@ -416,7 +425,7 @@ def groups_at_risk(*, now: datetime, limit: int = AT_RISK_LIMIT) -> Risk:
     requirement, each of `CLOSE_TO_FAILING`), each fact computed once per group; the counts
     are taken from those rows as they stream by, and only the rows listed are kept.
     """
-    failing_flags = {f"fail_{code.value}": code for code in FAILABLE}
+    failing_flags = {f"fail_{code.value}": code for code in Code}
     close_flags = {f"close_{concern.value}": concern for concern in CLOSE_TO_FAILING}
     conditions = {name: failing_q(code, now=now) for name, code in failing_flags.items()}
     conditions |= {name: CLOSE_TO_FAILING[c](now=now) for name, c in close_flags.items()}
@@ -449,7 +458,7 @@ def groups_at_risk(*, now: datetime, limit: int = AT_RISK_LIMIT) -> Risk:
             city=row["city"],
             country=str(countries.name(row["country"])),
             admin_url=reverse("admin:groups_group_change", args=[row["pk"]]),
-            failing=[str(TITLES[code]) for name, code in failing_flags.items() if row[name]],
+            failing=[requirement_title(code) for name, code in failing_flags.items() if row[name]],
             warnings=[str(CONCERN_TITLES[c]) for name, c in close_flags.items() if row[name]],
         )
         for row in (failing + close)[:limit]
@@ -459,7 +468,7 @@ def groups_at_risk(*, now: datetime, limit: int = AT_RISK_LIMIT) -> Risk:
         failing_total=counts["failing"],
         close_total=counts["close"],
         by_requirement=[
-            RequirementCount(code.value, str(TITLES[code]), totals[name], _failing_url(code))
+            RequirementCount(code.value, requirement_title(code), totals[name], _failing_url(code))
             for name, code in failing_flags.items()
         ],
         by_warning=[

@@ -549,7 +549,7 @@ def test_leader_steps_down_leaving_the_leader_role_empty():
     contacts = next(
         r for r in checklist_for(group, now=timezone.now()).results if r.code == Code.CONTACTS
     )
-    assert contacts.message == "The group has no leader (primary contact). Name one."
+    assert contacts.checks[0].message == "The group has no leader (primary contact). Name one."
 
 
 def test_leader_steps_down_and_the_co_leader_takes_over():

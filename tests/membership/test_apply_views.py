@@ -479,12 +479,12 @@ def test_the_review_shows_the_program_checklist_with_failures_and_how_to_fix_the
     content = client.get(step_url(group, "review")).content.decode()
 
     assert "This is the same checklist the program team sees" in content
-    assert "Your application does not meet 4 requirements yet." in content
+    assert "Your application does not meet 3 requirements yet." in content
     assert "The group has no co-leader (secondary contact)." in content
     assert "Not met" in content
     assert step_url(group, "links") in content
     assert reverse("groups:code_of_conduct_example") in content
-    assert "Submit with 4 requirements not met" in content
+    assert "Submit with 3 requirements not met" in content
 
 
 def test_submitting_sends_the_application_to_the_program_team(client):

@@ -323,8 +323,9 @@ def test_two_failed_checks_in_a_row_fail_the_requirement(server, loopback_allowe
     result = code_of_conduct(group, now=NOW + timedelta(days=1))
     assert result.outcome is Outcome.FAIL
     assert result.message == (
-        f"The code of conduct at {group.code_of_conduct_url} did not answer on the last 2 "
-        "checks, from June 15, 2026 to June 16, 2026. The last answer was HTTP status 404. "
+        f"The code of conduct is published at {group.code_of_conduct_url}. It did not answer "
+        "on the last 2 checks, from June 15, 2026 to June 16, 2026. The last answer was HTTP "
+        "status 404. "
         "Correct the address in the group's details (Edit details), or make the page "
         "reachable again."
     )
@@ -641,3 +642,111 @@ def test_the_history_is_readable_but_not_editable_or_deletable(
     delete = client.post(reverse("admin:membership_codeofconductcheck_delete", args=[check.pk]))
     assert delete.status_code == 403
     assert CodeOfConductCheck.objects.filter(pk=check.pk).exists()
+
+
+# Is the code of conduct linked from the home page? --------------------------------------------
+
+COC = "https://group.example.org/code-of-conduct"
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        COC,
+        "/code-of-conduct",
+        "code-of-conduct",
+        "https://www.group.example.org/code-of-conduct/",
+        "http://group.example.org/code-of-conduct#harassment",
+        "HTTPS://GROUP.EXAMPLE.ORG/code-of-conduct",
+    ],
+)
+def test_a_link_to_the_code_of_conduct_is_found_in_any_spelling(href):
+    html = f'<p>Read our <a href="{href}">code of conduct</a>.</p>'
+
+    assert coc.page_links_to(html, page_url="https://group.example.org/", target=COC)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>No links at all</p>",
+        '<a href="https://group.example.org/code-of-conduct-old">old</a>',
+        '<a href="https://other.example.org/code-of-conduct">another group</a>',
+        '<a href="/code-of-conduct?lang=sv">with another query</a>',
+        '<a href="http://[::1">broken</a><p>code-of-conduct</p>',
+        "<a>no href</a>",
+    ],
+)
+def test_a_page_without_the_link_is_told_apart(html):
+    assert not coc.page_links_to(html, page_url="https://group.example.org/", target=COC)
+
+
+def test_the_home_page_is_read_and_searched_for_the_link(server, loopback_allowed):
+    target = server.page("/coc", b"<h1>Code of conduct</h1>")
+    home = server.page("/", b'<html><a href="/coc">Code of conduct</a></html>')
+    bare = server.page("/bare", b"<html><p>Welcome</p></html>")
+
+    assert coc.home_page_links_to(home, target) is True
+    assert coc.home_page_links_to(bare, target) is False
+
+
+def test_a_home_page_that_does_not_answer_or_is_not_html_tells_nothing(server, loopback_allowed):
+    target = server.page("/coc")
+    text = server.page("/text", b"just text")
+
+    assert coc.home_page_links_to(server.url("/missing"), target) is None
+    assert coc.home_page_links_to(text, target) is None
+
+
+def test_a_code_of_conduct_on_the_home_page_itself_counts_as_linked():
+    assert coc.home_page_links_to("https://g.example.org/", "https://g.example.org") is True
+
+
+@pytest.mark.django_db
+def test_the_run_keeps_what_it_saw_and_the_checklist_warns_when_the_link_is_missing():
+    linked = admitted_group(code_of_conduct_url="https://a.example.org/coc")
+    unlinked = admitted_group(code_of_conduct_url="https://b.example.org/coc")
+    unknown = admitted_group(code_of_conduct_url="https://c.example.org/coc")
+    seen = {linked.pk: True, unlinked.pk: False, unknown.pk: None}
+    by_url = {g.code_of_conduct_url: seen[g.pk] for g in (linked, unlinked, unknown)}
+
+    check_code_of_conduct_links(
+        now=NOW,
+        check=lambda url: LinkCheck(ok=True, status=200, final_url=url),
+        home_links=lambda home, url: by_url[url],
+    )
+
+    outcomes = {}
+    for group in (linked, unlinked, unknown):
+        group.refresh_from_db()
+        assert group.coc_linked_from_home is seen[group.pk]
+        result = checklist_for(group, now=NOW).result(Code.CODE_OF_CONDUCT)
+        outcomes[group.pk] = (result.outcome, len(result.checks))
+    assert outcomes == {
+        linked.pk: (Outcome.PASS, 3),
+        unlinked.pk: (Outcome.WARNING, 3),
+        unknown.pk: (Outcome.PASS, 2),
+    }
+
+
+@pytest.mark.django_db
+def test_a_missing_home_page_link_only_warns_so_the_sql_filter_does_not_fail_it():
+    group = admitted_group(code_of_conduct_url="https://a.example.org/coc")
+    Group.objects.filter(pk=group.pk).update(coc_linked_from_home=False)
+
+    facts = groups_with_requirement_facts(Group.objects.all(), now=NOW, rules_version=None)
+
+    assert not facts.filter(failing_q(Code.CODE_OF_CONDUCT, now=NOW)).exists()
+
+
+@pytest.mark.django_db
+def test_a_new_home_page_forgets_what_the_old_one_linked():
+    group = admitted_group(code_of_conduct_url="https://a.example.org/coc")
+    Group.objects.filter(pk=group.pk).update(coc_linked_from_home=False)
+    group.refresh_from_db()
+    staff = StaffFactory()
+
+    group_update(group=group, by=staff, data={"home_page_url": "https://new.example.org/"})
+
+    group.refresh_from_db()
+    assert group.coc_linked_from_home is None

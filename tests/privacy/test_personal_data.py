@@ -403,7 +403,7 @@ def test_the_checklist_shows_the_missing_contact(people):
     assert before.code == contacts.code == Code.CONTACTS
     assert before.outcome is Outcome.PASS
     assert contacts.outcome is Outcome.FAIL
-    assert contacts.message == "The group has no leader (primary contact). Name one."
+    assert contacts.checks[0].message == "The group has no leader (primary contact). Name one."
 
 
 def test_the_other_contact_is_emailed_in_their_language(people):

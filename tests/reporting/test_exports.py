@@ -182,6 +182,12 @@ GROUP_HEADER = [
     "Submitted (UTC)",
     "Admitted (UTC)",
     "Next review due",
+    # The program's five requirements, in its order and words: met or not met.
+    "A leader and a co-leader",
+    "A code of conduct reachable from the group's home page",
+    "Free attendance",
+    "At least 6 Azure-related meetings a year, at regular intervals",
+    "The program's rules of conduct accepted",
 ]
 
 
@@ -241,6 +247,11 @@ def test_group_export_has_the_header_and_one_exact_row_per_group(client, staff):
             "2025-03-04 05:06",
             "",
             "",
+            "Not met",
+            "Not met",
+            "Met",
+            "Not met",
+            "Met",
         ],
         [
             str(group.pk),
@@ -260,6 +271,11 @@ def test_group_export_has_the_header_and_one_exact_row_per_group(client, staff):
             "2024-01-02 09:30",
             "2024-02-03 10:00",
             "2026-02-03",
+            "Met",
+            "Met",
+            "Met",
+            "Not met",
+            "Met",
         ],
     ]
 
@@ -596,8 +612,8 @@ def test_group_export_query_count_is_pinned(client, staff, django_assert_num_que
     for _ in range(3):
         LeadershipFactory(group=GroupFactory(admitted=True))
     # session, user, two-factor, permissions (2), rules version, the country filter's choices;
-    # the list's count and full count; the export
-    with django_assert_num_queries(10):
+    # the list's count and full count; the rules version for the requirement columns; the export
+    with django_assert_num_queries(11):
         assert len(read_csv(client.get(GROUP_EXPORT))) == 4
 
 
