@@ -1,6 +1,7 @@
 """The group's meetings for its leaders: list, add and edit (the feed import: import_views)."""
 
 from abc import abstractmethod
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, ListView
 
@@ -55,7 +57,31 @@ class _MeetingFormView(LeaderGroupMixin, FormView[MeetingForm]):
             form.add_error(None, error)  # the rules' messages go beside their fields
             return self.form_invalid(form)
         messages.success(self.request, self.success_message % {"title": meeting.title})
+        if meeting.charges_entry_fee and not meeting.is_cancelled:
+            # The fact is saved as it was; the leader learns at once what it does to the checklist.
+            messages.warning(self.request, _entry_fee_warning(meeting, now=timezone.now()))
         return redirect("meetings:list", slug=self.group.slug)
+
+
+def _entry_fee_warning(meeting: Meeting, *, now: datetime) -> str:
+    """What an entry fee does to requirement 3 (docs/program.md, Requirement 3: free
+    attendance): the checklist fails while the meeting lies in the last 12 months."""
+    values = {"title": meeting.title}
+    if meeting.starts_at > now:
+        message = _(
+            "“%(title)s” has an entry fee, so requirement 3 (free attendance) will fail once the "
+            "meeting starts, and for 12 months after. If attendees only share real costs such "
+            "as the venue or food and drink, enter that as a cost-recovery charge and set the "
+            "entry fee to 0."
+        )
+    else:
+        message = _(
+            "“%(title)s” has an entry fee, so requirement 3 (free attendance) now fails, until "
+            "12 months after the meeting. If attendees only shared real costs such as the "
+            "venue or food and drink, enter that as a cost-recovery charge and set the entry "
+            "fee to 0."
+        )
+    return str(message % values)
 
 
 class MeetingAddView(_MeetingFormView):

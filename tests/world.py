@@ -297,6 +297,7 @@ MEETING = {
     "online_url": "",
     "is_azure_related": "on",
     "topics": "Bicep",
+    "expected_attendee_count": "30",
     "attendee_count": "25",
     "entry_fee": "0",
     "cost_recovery_charge": "0",
