@@ -39,6 +39,8 @@ MEETING_EDITABLE_FIELDS = [
     "cost_recovery_charge",
     "cost_recovery_reason",
 ]
+#: What cancelling and undoing it change (and the audit trail records).
+CANCELLATION_FIELDS = ["cancelled_at", "cancelled_by", "cancellation_reason"]
 
 #: Meetings are held in this century: catches typos such as year 225 before they are stored.
 EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
@@ -118,6 +120,12 @@ def _locked(meeting: Meeting) -> Meeting:
     )
 
 
+def _sync(meeting: Meeting, saved: Meeting, fields: list[str]) -> None:
+    """The caller's instance shows what was saved."""
+    for name in fields:
+        setattr(meeting, name, getattr(saved, name))
+
+
 @transaction.atomic
 def meeting_create(
     *, group: Group, by: Any, data: dict[str, Any], now: datetime | None = None
@@ -168,3 +176,109 @@ def meeting_update(
         )
     meeting.refresh_from_db()
     return locked
+
+
+def _clean_reason(reason: str) -> str:
+    reason = reason.strip()
+    try:
+        Meeting._meta.get_field("cancellation_reason").clean(reason, None)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from error
+    return reason
+
+
+@transaction.atomic
+def meeting_cancel(
+    *, meeting: Meeting, by: Any, reason: str = "", now: datetime | None = None
+) -> bool:
+    """A leader cancels a meeting, with an optional reason. It stays in the group's list, and
+    no longer counts anywhere (docs/program.md, "What counts as a meeting": cancelled meetings
+    do not count towards requirement 4).
+
+    Returns False, and changes nothing, when the meeting was already cancelled (by a leader or
+    by the group's calendar). Raises ValidationError for a reason longer than 300 characters,
+    Meeting.DoesNotExist when the meeting was deleted meanwhile."""
+    now = now or timezone.now()
+    reason = _clean_reason(reason)
+    locked = _locked(meeting)
+    if locked.cancelled_at is not None:
+        _sync(meeting, locked, CANCELLATION_FIELDS)
+        return False
+    before = copy.copy(locked)
+    locked.cancelled_at = now
+    locked.cancelled_by = Meeting.CancelledBy.LEADER
+    locked.cancellation_reason = reason
+    locked.save(update_fields=[*CANCELLATION_FIELDS, "updated_at"])
+    summary = _("Meeting cancelled: %(meeting)s") % {"meeting": _named(locked)}
+    if reason:
+        summary = _("%(summary)s. Reason: %(reason)s") % {"summary": summary, "reason": reason}
+    audit_record(
+        group=locked.group,
+        actor=by,
+        action=AuditEntry.Action.MEETING_CANCELLED,
+        summary=summary,
+        changes=field_changes(before, locked, CANCELLATION_FIELDS),
+        at=now,
+    )
+    _sync(meeting, locked, CANCELLATION_FIELDS)
+    return True
+
+
+@transaction.atomic
+def meeting_uncancel(*, meeting: Meeting, by: Any, now: datetime | None = None) -> bool:
+    """A leader undoes a cancellation (theirs or the calendar's): the meeting counts again
+    like any other.
+
+    Returns False, and changes nothing, when the meeting was not cancelled. Raises
+    Meeting.DoesNotExist when the meeting was deleted meanwhile."""
+    now = now or timezone.now()
+    locked = _locked(meeting)
+    if locked.cancelled_at is None:
+        _sync(meeting, locked, CANCELLATION_FIELDS)
+        return False
+    before = copy.copy(locked)
+    locked.cancelled_at = None
+    locked.cancelled_by = ""
+    locked.cancellation_reason = ""
+    locked.save(update_fields=[*CANCELLATION_FIELDS, "updated_at"])
+    audit_record(
+        group=locked.group,
+        actor=by,
+        action=AuditEntry.Action.MEETING_UNCANCELLED,
+        summary=_("Meeting no longer cancelled: %(meeting)s") % {"meeting": _named(locked)},
+        changes=field_changes(before, locked, CANCELLATION_FIELDS),
+        at=now,
+    )
+    _sync(meeting, locked, CANCELLATION_FIELDS)
+    return True
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, by: Any, now: datetime | None = None) -> bool:
+    """A leader deletes a meeting logged by mistake. The delete is soft: the meeting leaves the
+    group's list and every count (`Meeting.objects` no longer finds it), and is kept for the
+    program team (`Meeting.all_objects`, the admin) with its audit row.
+
+    Returns False, and changes nothing, when it was already deleted."""
+    now = now or timezone.now()
+    locked = (
+        Meeting.all_objects.select_for_update(of=("self",))
+        .select_related("group")
+        .get(pk=meeting.pk)
+    )
+    if locked.deleted_at is not None:
+        meeting.deleted_at = locked.deleted_at
+        return False
+    before = copy.copy(locked)
+    locked.deleted_at = now
+    locked.save(update_fields=["deleted_at", "updated_at"])
+    audit_record(
+        group=locked.group,
+        actor=by,
+        action=AuditEntry.Action.MEETING_DELETED,
+        summary=_("Meeting deleted: %(meeting)s") % {"meeting": _named(locked)},
+        changes=field_changes(before, locked, ["deleted_at"]),
+        at=now,
+    )
+    meeting.deleted_at = now
+    return True
