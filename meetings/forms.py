@@ -1,6 +1,7 @@
-"""The meeting form: times in the group's time zone, costs that explain the free-attendance rule.
+"""The meeting forms: the meeting itself (times in the group's time zone, costs that explain
+the free-attendance rule) and its cancellation.
 
-The form checks the shape of the input; the rules (amounts not negative, end after start, no
+The forms check the shape of the input; the rules (amounts not negative, end after start, no
 attendance before the meeting) are the services' (`meetings.services.meeting_rule_errors`),
 whose messages the view puts beside the fields.
 """
@@ -173,3 +174,18 @@ class MeetingForm(forms.Form):
     def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
         """The form's initial data for editing `meeting`."""
         return {name: getattr(meeting, name) for name in cls.base_fields}
+
+
+class MeetingCancelForm(forms.Form):
+    """Why the meeting is cancelled: optional, shown in the list and kept in the audit trail."""
+
+    reason = forms.CharField(
+        label=_("Why is it cancelled? (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Shown beside the meeting in your list, e.g. “The speaker is ill”. At most 300 "
+            "characters."
+        ),
+    )

@@ -362,6 +362,10 @@ def meeting_refusal(data: dict[str, Any]) -> str | None:
     )
 
 
+def cancel_refusal(data: dict[str, Any]) -> str | None:
+    return first(has_nul(data, ["reason"]), too_long(data, {"reason": 300}))
+
+
 def profile_refusal(data: dict[str, Any]) -> str | None:
     number = as_text(data.get("tech_community_id"))
     not_positive = number is not None and re.fullmatch(r"\s*(-[0-9]+|0+)\s*", number)
@@ -680,6 +684,31 @@ FORMS: list[Form] = [
         meeting_fields,
         meeting_refusal,
         prepare=st.sampled_from(TIME_ZONES).map(group_time_zone),
+    ),
+    Form(
+        "meeting-cancel",
+        "meetings:cancel",
+        lambda world: {"slug": world.group.slug, "pk": world.meeting.pk},
+        LEADER,
+        fixed({"reason": "The speaker is ill"}),
+        {"reason": text},
+        cancel_refusal,
+    ),
+    Form(
+        "meeting-uncancel",
+        "meetings:uncancel",
+        lambda world: {"slug": world.group.slug, "pk": world.cancelled_meeting.pk},
+        CO_LEADER,
+        fixed({}),
+        {},
+    ),
+    Form(
+        "meeting-delete",
+        "meetings:delete",
+        lambda world: {"slug": world.group.slug, "pk": world.meeting.pk},
+        LEADER,
+        fixed({}),
+        {},
     ),
     Form(
         "meeting-import",
