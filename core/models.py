@@ -16,6 +16,11 @@ class AuditEntry(models.Model):
         LEADERSHIP_CHANGE = "leadership_change", _("Leadership change")
         GROUP_EDIT = "group_edit", _("Group edited")
         REQUEST = "request", _("Request")
+        MEETING_ADDED = "meeting_added", _("Meeting added")
+        MEETING_CHANGED = "meeting_changed", _("Meeting changed")
+        MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+        MEETING_UNCANCELLED = "meeting_uncancelled", _("Meeting cancellation undone")
+        MEETING_DELETED = "meeting_deleted", _("Meeting deleted")
 
     group = models.ForeignKey(
         "groups.Group",

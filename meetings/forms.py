@@ -1,8 +1,9 @@
-"""The meeting form: times in the group's time zone, costs that explain the free-attendance rule.
+"""The meeting forms: the meeting itself (times in the group's time zone, costs that explain
+the free-attendance rule) and its cancellation.
 
-The form checks the shape of the input; the rules (free attendance, end after start) are the
-services' (`meetings.services.meeting_rule_errors`), whose messages the view puts beside the
-fields.
+The forms check the shape of the input; the rules (amounts not negative, end after start, no
+attendance before the meeting) are the services' (`meetings.services.meeting_rule_errors`),
+whose messages the view puts beside the fields.
 """
 
 from datetime import datetime, tzinfo
@@ -70,6 +71,13 @@ class MeetingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_at = GroupDateTimeField(label=_("Starts"))
     ends_at = GroupDateTimeField(label=_("Ends"))
+    all_day = forms.BooleanField(
+        label=_("All-day meeting"),
+        required=False,
+        help_text=_(
+            "For a workshop or conference day: the list shows its date only, without times."
+        ),
+    )
     format = forms.ChoiceField(label=_("Format"), choices=Meeting.Format.choices)
     venue = forms.CharField(
         label=_("Place"),
@@ -99,8 +107,16 @@ class MeetingForm(forms.Form):
         required=False,
         help_text=_("A few words, e.g. “Azure Functions, Bicep”."),
     )
+    expected_attendee_count = forms.IntegerField(
+        label=_("Expected attendees"),
+        min_value=0,
+        max_value=MAX_ATTENDEES,
+        required=False,
+        error_messages={"min_value": _("The number of attendees cannot be negative.")},
+        help_text=_("Optional: how many you expect, e.g. from the sign-ups."),
+    )
     attendee_count = forms.IntegerField(
-        label=_("Attendees"),
+        label=_("Actual attendees"),
         min_value=0,
         max_value=MAX_ATTENDEES,
         required=False,
@@ -109,7 +125,14 @@ class MeetingForm(forms.Form):
     )
     entry_fee = AmountField(
         label=_("Entry fee"),
-        help_text=_("Always 0: members are never charged to attend."),
+        min_value=Decimal(0),
+        max_value=MAX_AMOUNT,
+        error_messages={"min_value": _("An entry fee cannot be negative.")},
+        help_text=_(
+            "Record what attendees were charged to attend. The program requires free "
+            "attendance: a meeting with an entry fee makes requirement 3 fail for 12 months. "
+            "Sharing real costs (venue, food and drink) is a cost-recovery charge instead."
+        ),
     )
     cost_recovery_charge = AmountField(
         label=_("Cost-recovery charge"),
@@ -138,8 +161,8 @@ class MeetingForm(forms.Form):
             field.help_text = _("Local time in %(zone)s.") % {"zone": zone}
 
     def clean(self) -> dict[str, Any]:
-        """Report the meeting rules (free attendance, end after start) together with the other
-        mistakes, so the leader sees everything at once; the service checks them again."""
+        """Report the meeting rules (amounts, end after start, attendance) together with the
+        other mistakes, so the leader sees everything at once; the service checks them again."""
         cleaned = super().clean() or {}
         values = {name: value for name, value in cleaned.items() if value is not None}
         for name, message in meeting_rule_errors(Meeting(**values)).items():
@@ -151,3 +174,18 @@ class MeetingForm(forms.Form):
     def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
         """The form's initial data for editing `meeting`."""
         return {name: getattr(meeting, name) for name in cls.base_fields}
+
+
+class MeetingCancelForm(forms.Form):
+    """Why the meeting is cancelled: optional, shown in the list and kept in the audit trail."""
+
+    reason = forms.CharField(
+        label=_("Why is it cancelled? (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Shown beside the meeting in your list, e.g. “The speaker is ill”. At most 300 "
+            "characters."
+        ),
+    )

@@ -144,6 +144,12 @@ class Meeting(models.Model):
         return self.State.HELD if self.ends_at <= now else self.State.SCHEDULED
 
     @property
+    def last_moment(self) -> datetime:
+        """A moment still inside the meeting at its end: an all-day meeting ends at the midnight
+        after its last day (as in iCal), which is already the next day."""
+        return self.ends_at - timedelta(microseconds=1)
+
+    @property
     def charges_entry_fee(self) -> bool:
         return self.entry_fee > 0
 

@@ -1,8 +1,13 @@
 """Reads about meetings, always within one group."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from groups.models import Group
 
@@ -35,3 +40,35 @@ def latest_feed_import(*, group: Group) -> FeedImport | None:
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How many people a group's meetings reached in a period, from the counts leaders gave."""
+
+    #: The sum of the actual attendee counts.
+    people: int
+    #: Meetings with an actual attendee count (the others are not in `people`).
+    meetings_with_count: int
+    #: Meetings that have taken place (ended), with or without a count.
+    meetings_held: int
+
+
+def reach_of_group(
+    group: Group, *, start: datetime, end: datetime, now: datetime | None = None
+) -> Reach:
+    """The group's reach over the meetings that start in [start, end], both ends included, as
+    `membership.requirements.meeting_window` counts them; cancelled and deleted meetings are
+    left out. A meeting is held once it has ended by `end` or `now` (the clock), whichever is
+    earlier. One query."""
+    held_by = min(end, now or timezone.now())
+    figures = (
+        Meeting.objects.not_cancelled()
+        .filter(group=group, starts_at__gte=start, starts_at__lte=end)
+        .aggregate(
+            people=Coalesce(Sum("attendee_count"), 0),
+            meetings_with_count=Count("pk", filter=Q(attendee_count__isnull=False)),
+            meetings_held=Count("pk", filter=Q(ends_at__lte=held_by)),
+        )
+    )
+    return Reach(**figures)

@@ -1,6 +1,7 @@
 """Who may open and change what: every portal URL for every kind of visitor, in one table.
 
-The world: an admitted group led by a leader and a co-leader, with a meeting; another admitted
+The world: an admitted group led by a leader and a co-leader, with a meeting and a cancelled
+one; another admitted
 group led by someone else; a staff member of the program team (with two-factor) who leads no
 group; an applicant whose group is submitted and who is drafting a second one, which has a
 pending co-leader invitation; and a visitor who has not signed in.
@@ -146,6 +147,57 @@ PAGES: list[Page] = [
         "meetings:edit",
         lambda world: {"slug": world.group.slug, "pk": 2**70},  # beyond any database integer
         leaders_of_the_group(404),
+    ),
+    Page(
+        "meeting-cancel",
+        "meetings:cancel",
+        lambda world: {"slug": world.group.slug, "pk": world.meeting.pk},
+        leaders_of_the_group(200),
+    ),
+    Page(
+        # Already cancelled: back to the list, which says so.
+        "meeting-cancel-of-a-cancelled-meeting",
+        "meetings:cancel",
+        lambda world: {"slug": world.group.slug, "pk": world.cancelled_meeting.pk},
+        leaders_of_the_group(To("meetings:list", "group")),
+    ),
+    Page(
+        "meeting-uncancel",
+        "meetings:uncancel",
+        lambda world: {"slug": world.group.slug, "pk": world.cancelled_meeting.pk},
+        leaders_of_the_group(405),  # POST only
+    ),
+    Page(
+        "meeting-delete",
+        "meetings:delete",
+        lambda world: {"slug": world.group.slug, "pk": world.meeting.pk},
+        leaders_of_the_group(200),
+    ),
+    *[
+        Page(
+            f"meeting-{name}-of-another-groups-meeting",
+            f"meetings:{name}",
+            lambda world: {"slug": world.group.slug, "pk": world.other_meeting.pk},
+            leaders_of_the_group(404),
+        )
+        for name in ("cancel", "delete")
+    ],
+    *[
+        Page(
+            f"meeting-{name}-of-unknown-meeting",
+            f"meetings:{name}",
+            lambda world: {"slug": world.group.slug, "pk": 2**70},
+            leaders_of_the_group(404),
+        )
+        for name in ("cancel", "delete")
+    ],
+    # A GET of the POST-only address is 405 whichever meeting it names (the POST's 404 for
+    # another group's meeting is in tests/world.py, CHANGES).
+    Page(
+        "meeting-uncancel-of-another-groups-meeting",
+        "meetings:uncancel",
+        lambda world: {"slug": world.group.slug, "pk": world.other_meeting.pk},
+        leaders_of_the_group(405),
     ),
     Page("people", "leaders:people", slug("group"), leaders_of_the_group(200)),
     Page("invite", "leaders:invite", slug("group"), leaders_of_the_group(405)),  # POST only

@@ -1,7 +1,8 @@
 """The visitor world: who may open and change what in the portal, shared by the view matrix
 (tests/test_view_matrix.py), the CSRF, redirect and form-fuzzing tests.
 
-The world: an admitted group led by a leader and a co-leader, with a meeting; another admitted
+The world: an admitted group led by a leader and a co-leader, with a meeting and a cancelled
+one; another admitted
 group led by someone else; a staff member of the program team (with two-factor) who leads no
 group; an applicant whose group is submitted and who is drafting a second one, which has a
 pending co-leader invitation; and a visitor who has not signed in. The `world` fixture
@@ -62,6 +63,7 @@ class World:
     leader: User
     co_leader: User
     meeting: Meeting
+    cancelled_meeting: Meeting  # of `group`, cancelled by a leader
     other_group: Group  # admitted, led by `other_leader`
     other_leader: User
     other_meeting: Meeting
@@ -131,6 +133,13 @@ def build_world() -> World:
         leader=leader,
         co_leader=co_leader,
         meeting=MeetingFactory(group=group, title="Alpha meetup"),
+        cancelled_meeting=MeetingFactory(
+            group=group,
+            title="Alpha rained off",
+            cancelled_at=past,
+            cancelled_by=Meeting.CancelledBy.LEADER,
+            cancellation_reason="Storm warning",
+        ),
         other_group=other_group,
         other_leader=other_leader,
         other_meeting=MeetingFactory(group=other_group, title="Bravo meetup"),
@@ -297,6 +306,7 @@ MEETING = {
     "online_url": "",
     "is_azure_related": "on",
     "topics": "Bicep",
+    "expected_attendee_count": "30",
     "attendee_count": "25",
     "entry_fee": "0",
     "cost_recovery_charge": "0",
@@ -432,6 +442,54 @@ CHANGES: list[Change] = [
         "meetings:edit",
         lambda world: {"slug": world.group.slug, "pk": world.other_meeting.pk},
         data(MEETING),
+        None,
+        outsiders_of_the_group(leader=404, co_leader=404),
+    ),
+    Change(
+        "meeting-cancel",
+        "meetings:cancel",
+        lambda world: {"slug": world.group.slug, "pk": world.meeting.pk},
+        data({"reason": "The speaker is ill"}),
+        LEADER,
+        outsiders_of_the_group(),
+    ),
+    Change(
+        "meeting-cancel-of-another-groups-meeting",
+        "meetings:cancel",
+        lambda world: {"slug": world.group.slug, "pk": world.other_meeting.pk},
+        data({"reason": "Taken over"}),
+        None,
+        outsiders_of_the_group(leader=404, co_leader=404),
+    ),
+    Change(
+        "meeting-uncancel",
+        "meetings:uncancel",
+        lambda world: {"slug": world.group.slug, "pk": world.cancelled_meeting.pk},
+        data({}),
+        CO_LEADER,
+        outsiders_of_the_group(),
+    ),
+    Change(
+        "meeting-uncancel-of-another-groups-meeting",
+        "meetings:uncancel",
+        lambda world: {"slug": world.group.slug, "pk": world.other_meeting.pk},
+        data({}),
+        None,
+        outsiders_of_the_group(leader=404, co_leader=404),
+    ),
+    Change(
+        "meeting-delete",
+        "meetings:delete",
+        lambda world: {"slug": world.group.slug, "pk": world.meeting.pk},
+        data({}),
+        LEADER,
+        outsiders_of_the_group(),
+    ),
+    Change(
+        "meeting-delete-of-another-groups-meeting",
+        "meetings:delete",
+        lambda world: {"slug": world.group.slug, "pk": world.other_meeting.pk},
+        data({}),
         None,
         outsiders_of_the_group(leader=404, co_leader=404),
     ),

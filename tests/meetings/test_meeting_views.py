@@ -11,6 +11,7 @@ from leaders.models import Leadership
 from meetings import imports, services
 from meetings.forms import MeetingForm
 from meetings.models import Meeting
+from meetings.selectors import group_time_zone as group_zone
 from tests.factories import GroupFactory, LeadershipFactory, MeetingFactory, StaffFactory
 from tests.pages import inline_code_in
 
@@ -300,14 +301,41 @@ def test_empty_costs_and_attendees_mean_none(client, group, leader):
     assert meeting.is_azure_related is False
 
 
-def test_entry_fee_is_refused_beside_the_field_and_nothing_is_saved(client, group, leader):
+def test_entry_fee_is_saved_and_followed_by_a_warning(client, group, leader):
     client.force_login(leader)
 
-    response = client.post(url("add", group), form_data(entry_fee="50"))
+    response = client.post(url("add", group), form_data(entry_fee="50"), follow=True)
+
+    assert Meeting.objects.get().entry_fee == Decimal(50)
+    levels_and_texts = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert [level for level, _text in levels_and_texts] == ["success", "warning"]
+    assert "requirement 3 (free attendance) now fails" in levels_and_texts[1][1]
+
+
+def test_free_meeting_gets_no_warning(client, group, leader):
+    client.force_login(leader)
+
+    response = client.post(url("add", group), form_data(), follow=True)
+
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+
+
+def test_entry_fee_field_explains_the_rule_beside_it(client, group, leader):
+    client.force_login(leader)
+
+    content = client.get(url("add", group)).content.decode()
+
+    assert 'id="id_entry_fee_helptext"' in content
+    assert "a meeting with an entry fee makes requirement 3 fail for 12 months" in content
+
+
+def test_negative_entry_fee_is_refused_beside_the_field_and_nothing_is_saved(client, group, leader):
+    client.force_login(leader)
+
+    response = client.post(url("add", group), form_data(entry_fee="-5"))
 
     assert response.status_code == 200
-    [message] = field_errors(response, "entry_fee")
-    assert "Members are never charged to attend, so the entry fee must be 0." in message
+    assert field_errors(response, "entry_fee") == ["An entry fee cannot be negative."]
     assert 'id="error_1_id_entry_fee"' in response.content.decode()
     assert not Meeting.objects.exists()
 
@@ -318,7 +346,7 @@ def test_all_mistakes_are_reported_at_once(client, group, leader):
     response = client.post(
         url("add", group),
         form_data(
-            entry_fee="50",
+            entry_fee="-50",
             attendee_count="-3",
             ends_at="2025-03-12T17:00",
             online_url="javascript:alert(1)",
@@ -330,6 +358,66 @@ def test_all_mistakes_are_reported_at_once(client, group, leader):
     assert errors["attendee_count"] == ["The number of attendees cannot be negative."]
     assert errors["online_url"] == ["Enter a web link that starts with http:// or https://."]
     assert not Meeting.objects.exists()
+
+
+def test_actual_attendance_of_a_meeting_to_come_is_refused_beside_the_field(client, group, leader):
+    starts = timezone.localtime(timezone.now() + timedelta(days=10), group_zone(group))
+    client.force_login(leader)
+
+    response = client.post(
+        url("add", group),
+        form_data(
+            starts_at=starts.strftime("%Y-%m-%dT%H:%M"),
+            ends_at=(starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            attendee_count="25",
+        ),
+    )
+
+    assert response.status_code == 200
+    [message] = field_errors(response, "attendee_count")
+    assert message.startswith("This meeting has not started yet: leave the number of attendees")
+    assert 'id="error_1_id_attendee_count"' in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_meeting_to_come_is_saved_with_expected_attendance(client, group, leader):
+    starts = timezone.localtime(timezone.now() + timedelta(days=10), group_zone(group))
+    client.force_login(leader)
+
+    response = client.post(
+        url("add", group),
+        form_data(
+            starts_at=starts.strftime("%Y-%m-%dT%H:%M"),
+            ends_at=(starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            attendee_count="",
+            expected_attendee_count="45",
+        ),
+    )
+
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert (meeting.expected_attendee_count, meeting.attendee_count) == (45, None)
+
+
+def test_form_explains_both_attendance_counts(client, group, leader):
+    client.force_login(leader)
+
+    content = client.get(url("add", group)).content.decode()
+
+    assert "Expected attendees" in content
+    assert "Actual attendees" in content
+    assert "Leave empty until the meeting has taken place." in content
+
+
+def test_all_day_meeting_is_saved_as_such(client, group, leader):
+    client.force_login(leader)
+
+    client.post(
+        url("add", group),
+        form_data(starts_at="2025-03-14T00:00", ends_at="2025-03-15T00:00", all_day="on"),
+    )
+
+    assert Meeting.objects.get().all_day is True
 
 
 def test_form_offers_exactly_the_fields_a_leader_may_edit():
@@ -374,6 +462,11 @@ def test_end_before_start_is_refused_beside_the_end(client, group, leader):
         ("attendee_count", "-1"),
         ("attendee_count", "many"),
         ("attendee_count", "99999999999"),
+        ("expected_attendee_count", "-1"),
+        ("expected_attendee_count", "lots"),
+        ("entry_fee", "-0.01"),
+        ("entry_fee", "12345678901"),
+        ("entry_fee", "free"),
         ("cost_recovery_charge", "-5"),
         ("cost_recovery_charge", "12345678901"),
         ("online_url", "javascript:alert(1)"),
@@ -452,15 +545,29 @@ def test_leader_edits_a_meeting(client, group, leader, meeting):
     assert meeting.ends_at == STARTS + timedelta(hours=3)
 
 
-def test_edit_with_an_entry_fee_is_refused_and_nothing_changes(client, group, leader, meeting):
+def test_edit_with_a_negative_entry_fee_is_refused_and_nothing_changes(
+    client, group, leader, meeting
+):
     client.force_login(leader)
 
-    response = client.post(url("edit", group, pk=meeting.pk), form_data(entry_fee="10"))
+    response = client.post(url("edit", group, pk=meeting.pk), form_data(entry_fee="-10"))
 
     assert field_errors(response, "entry_fee")
     meeting.refresh_from_db()
     assert meeting.entry_fee == 0
     assert meeting.title != "Azure Functions in practice"
+
+
+def test_edit_that_adds_an_entry_fee_warns(client, group, leader, meeting):
+    client.force_login(leader)
+
+    response = client.post(
+        url("edit", group, pk=meeting.pk), form_data(entry_fee="10"), follow=True
+    )
+
+    meeting.refresh_from_db()
+    assert meeting.entry_fee == Decimal(10)
+    assert [m.level_tag for m in response.context["messages"]] == ["success", "warning"]
 
 
 def test_meeting_of_another_group_is_404_under_this_groups_address(client, group, leader):
@@ -691,3 +798,23 @@ def test_import_page_before_an_import_costs_a_fixed_number_of_queries(
 
     with django_assert_num_queries(5):  # session, user, the group, the latest import
         client.get(url("import", group))
+
+
+def test_entry_fee_of_a_meeting_to_come_warns_of_what_will_happen(client, group, leader):
+    starts = timezone.localtime(timezone.now() + timedelta(days=10), group_zone(group))
+    client.force_login(leader)
+
+    response = client.post(
+        url("add", group),
+        form_data(
+            starts_at=starts.strftime("%Y-%m-%dT%H:%M"),
+            ends_at=(starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            attendee_count="",
+            entry_fee="15",
+        ),
+        follow=True,
+    )
+
+    [_success, (level, text)] = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert level == "warning"
+    assert "requirement 3 (free attendance) will fail once the meeting starts" in text

@@ -442,6 +442,13 @@ MEETING_HEADER = [
     "Cost-recovery charge",
     "What the charge covers",
     "Calendar UID",
+    "All day",
+    "Expected attendees",
+    "Entry fee",
+    "Cancelled (UTC)",
+    "Cancelled by",
+    "Why it was cancelled",
+    "Deleted (UTC)",
 ]
 
 
@@ -489,6 +496,13 @@ def test_meeting_export_has_the_header_and_exact_rows(client, staff):
             "50.00",
             "Food and drink",
             "abc@example.org",
+            "no",
+            "",
+            "0.00",
+            "",
+            "",
+            "",
+            "",
         ],
         [
             str(other.pk),
@@ -505,8 +519,44 @@ def test_meeting_export_has_the_header_and_exact_rows(client, staff):
             "0.00",
             "",
             "",
+            "no",
+            "",
+            "0.00",
+            "",
+            "",
+            "",
+            "",
         ],
     ]
+
+
+def test_meeting_export_includes_cancelled_and_deleted_meetings_as_such(client, staff):
+    group = GroupFactory(name="Malmö Azure")
+    MeetingFactory(
+        group=group,
+        title="Rained off",
+        starts_at=utc(2025, 3, 4, 17, 0),
+        cancelled_at=utc(2025, 3, 3, 8, 0),
+        cancelled_by=Meeting.CancelledBy.LEADER,
+        cancellation_reason="Storm warning",
+        entry_fee=Decimal("10.00"),
+        expected_attendee_count=25,
+        all_day=True,
+    )
+    MeetingFactory(group=group, title="Logged twice", deleted_at=utc(2025, 3, 5, 9, 30))
+
+    rows = {row[2]: row[14:] for row in read_csv(client.get(MEETING_EXPORT))[1:]}
+
+    assert rows["Rained off"] == [
+        "yes",
+        "25",
+        "10.00",
+        "2025-03-03 08:00",
+        "A leader",
+        "Storm warning",
+        "",
+    ]
+    assert rows["Logged twice"][-1] == "2025-03-05 09:30"
 
 
 def test_meeting_export_keeps_the_lists_filter_search_and_date_drill_down(client, staff):
