@@ -31,6 +31,7 @@ from leaders.access import groups_led_by
 from leaders.models import CoLeaderInvitation, Leadership, RulesAcceptance
 from leaders.rules import current_rules_version
 from meetings.models import Meeting, MeetingQuerySet
+from meetings.selectors import Reach, reach_of_group
 
 from .models import LeaveRequest, Review
 from .requirements import (
@@ -230,6 +231,8 @@ class GroupDashboard:
     #: Not a requirement: the Tech Community user IDs Leaders Hub access needs.
     benefits: BenefitsCheck
     months: list[MonthCount]
+    #: The people the group's meetings reached in the window (the counts leaders gave).
+    reach: Reach
     window_start: datetime
     window_end: datetime
     latest_review: Review | None
@@ -301,6 +304,7 @@ def group_dashboard(group: Group, *, now: datetime) -> GroupDashboard:
         months=meetings_per_month(
             starts, window_start=window_start, window_end=window_end, timezone=group.timezone
         ),
+        reach=reach_of_group(group, start=window_start, end=window_end, now=now),
         window_start=window_start,
         window_end=window_end,
         latest_review=group.reviews.order_by("-decided_at", "-pk").first(),

@@ -221,6 +221,41 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, django_assert_num_quer
         response = client.get(dashboard_url(group))
 
     assert response.context["dashboard"].azure_meeting_count == 40
-    # session, user, group, rules version, facts (3), latest review, leave request,
+    # session, user, group, rules version, facts (3), reach, latest review, leave request,
     # rules accepted, role, and the layout's menu
-    assert few == 12
+    assert few == 13
+
+
+def test_dashboard_shows_the_people_reached_in_12_months(client):
+    group = group_in_good_standing()
+    client.force_login(leader_of(group))
+    now = timezone.now()
+    MeetingFactory(group=group, starts_at=now - timedelta(days=20), attendee_count=30)
+    MeetingFactory(group=group, starts_at=now - timedelta(days=50), attendee_count=12)
+    MeetingFactory(  # cancelled: reached nobody
+        group=group,
+        starts_at=now - timedelta(days=60),
+        attendee_count=99,
+        cancelled_at=now - timedelta(days=61),
+        cancelled_by="leader",
+    )
+    MeetingFactory(group=group, starts_at=now - timedelta(days=400), attendee_count=500)
+
+    response = client.get(dashboard_url(group))
+
+    reach = response.context["dashboard"].reach
+    assert (reach.people, reach.meetings_with_count) == (42, 2)
+    content = response.content.decode()
+    assert "People reached in the last 12 months:" in content
+    assert f"42, from the attendee counts of 2 meetings of the {reach.meetings_held} held." in (
+        " ".join(content.split())
+    )
+
+
+def test_dashboard_says_when_no_attendee_counts_were_given(client):
+    group = group_in_good_standing()
+    client.force_login(leader_of(group))
+
+    content = " ".join(client.get(dashboard_url(group)).content.decode().split())
+
+    assert "no attendee counts yet. Add how many came to each meeting you held." in content
