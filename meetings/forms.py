@@ -12,9 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Meeting
 from .services import meeting_rule_errors
@@ -99,7 +101,6 @@ class MeetingForm(forms.Form):
         label=_("This meeting is about Azure products and services"),
         required=False,
         initial=True,
-        help_text=_("Meetings about Azure count towards the six a year the program asks for."),
     )
     topics = forms.CharField(
         label=_("Topics"),
@@ -153,6 +154,12 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: Any, time_zone: tzinfo, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        minimum = int(settings.TECHGROUPS_MIN_AZURE_MEETINGS_PER_YEAR)
+        self.fields["is_azure_related"].help_text = ngettext(
+            "Meetings about Azure count towards the %(minimum)d a year the program asks for.",
+            "Meetings about Azure count towards the %(minimum)d a year the program asks for.",
+            minimum,
+        ) % {"minimum": minimum}
         zone = str(time_zone)
         for name in ("starts_at", "ends_at"):
             field = self.fields[name]
