@@ -52,7 +52,8 @@ def ical_time(moment: datetime) -> str:
 
 
 def feed(now: datetime) -> bytes:
-    """Two single events (one about Azure) and a repeating one the import skips."""
+    """Two single events (one about Azure), a weekly one imported as four meetings, and one
+    without a title, which the import skips."""
     azure = (now - timedelta(days=60)).replace(hour=17, minute=0, second=0, microsecond=0)
     social = (now - timedelta(days=30)).replace(hour=18, minute=0, second=0, microsecond=0)
     lines = [
@@ -81,6 +82,12 @@ def feed(now: datetime) -> bytes:
         f"DTEND:{ical_time(social + timedelta(hours=1))}",
         "RRULE:FREQ=WEEKLY;COUNT=4",
         "SUMMARY:Weekly coding dojo",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:untitled@meetup.example.org",
+        f"DTSTAMP:{ical_time(now)}",
+        f"DTSTART:{ical_time(social)}",
+        f"DTEND:{ical_time(social + timedelta(hours=1))}",
         "END:VEVENT",
         "END:VCALENDAR",
     ]
@@ -191,7 +198,7 @@ def test_a_leader_logs_a_meeting_and_imports_the_calendar_feed_twice(
     )
     expect(page.locator("#progress-title")).to_have_count(0)
     badges = result.locator(".badge")
-    expect(badges.nth(0)).to_have_text(ntext(language, "%(counter)s added", "%(counter)s added", 2))
+    expect(badges.nth(0)).to_have_text(ntext(language, "%(counter)s added", "%(counter)s added", 6))
     expect(badges.nth(2)).to_have_text(
         ntext(language, "%(counter)s unchanged", "%(counter)s unchanged", 0)
     )
@@ -200,26 +207,25 @@ def test_a_leader_logs_a_meeting_and_imports_the_calendar_feed_twice(
     )
     expect(result).to_contain_text("Azure Functions deep dive")
     expect(result).to_contain_text("Summer social")
-    skipped = result.locator("details").filter(has_text="Weekly coding dojo")
-    expect(skipped).to_contain_text(
-        text(language, "It repeats; only single events are imported. Add its meetings by hand.")
-    )
-    assert Meeting.objects.filter(group=group).count() == 3
+    expect(result).to_contain_text("Weekly coding dojo")
+    skipped = result.locator("details").filter(has_text="untitled@meetup.example.org")
+    expect(skipped).to_contain_text(text(language, "It has no title (SUMMARY)."))
+    assert Meeting.objects.filter(group=group).count() == 7
 
     # A second import adds nothing: the events it knows are left as they are.
     page.locator("main form[method=post] button[type=submit]").click()
     result = page.locator("section[aria-labelledby=result-title]")
     expect(result.locator(".badge").nth(2)).to_have_text(
-        ntext(language, "%(counter)s unchanged", "%(counter)s unchanged", 2),
+        ntext(language, "%(counter)s unchanged", "%(counter)s unchanged", 6),
         timeout=RESULT_TIMEOUT_MS,
     )
     expect(result.locator(".badge").nth(0)).to_have_text(
         ntext(language, "%(counter)s added", "%(counter)s added", 0)
     )
-    assert Meeting.objects.filter(group=group).count() == 3
+    assert Meeting.objects.filter(group=group).count() == 7
 
     result.locator(f"a[href='/groups/{group.slug}/meetings/']").click()
-    expect(page.locator("main table tbody tr")).to_have_count(3)
+    expect(page.locator("main table tbody tr")).to_have_count(7)
     expect(page.locator("main table tbody")).to_contain_text("Azure Functions deep dive")
 
     # The dashboard counts the two meetings about Azure.
