@@ -15,25 +15,54 @@ from django.views.generic import TemplateView
 
 from leaders.access import LeaderGroupMixin
 
+from .ical import SERIES_CAP
 from .imports import feed_import_queue
 from .models import FeedImport
 from .selectors import latest_feed_import
+
+#: The lists of an import's result, in the order the page shows them.
+RESULT_LISTS = ("added", "updated", "cancelled", "missing", "skipped")
 
 
 @dataclass(frozen=True)
 class ImportedMeeting:
     title: str
     starts_at: datetime | None
+    all_day: bool
     about_azure: bool
+    #: Updated: the calendar took its cancellation back.
+    uncancelled: bool
+
+
+@dataclass(frozen=True)
+class SkippedEntry:
+    title: str
+    uid: str
+    reason: str
+    starts_at: datetime | None
 
 
 def _meetings(entries: list[dict[str, Any]]) -> list[ImportedMeeting]:
-    """A stored list of added or updated meetings, with their times as datetimes again."""
+    """A stored list of meetings, with their times as datetimes again."""
     return [
         ImportedMeeting(
             title=entry.get("title", ""),
-            starts_at=parse_datetime(entry.get("starts_at", "")),
+            starts_at=parse_datetime(entry.get("starts_at") or ""),
+            all_day=bool(entry.get("all_day")),
             about_azure=bool(entry.get("about_azure")),
+            uncancelled=bool(entry.get("uncancelled")),
+        )
+        for entry in entries
+    ]
+
+
+def _skipped(entries: list[dict[str, Any]]) -> list[SkippedEntry]:
+    return [
+        SkippedEntry(
+            title=entry.get("title", ""),
+            uid=entry.get("uid", ""),
+            reason=entry.get("reason", ""),
+            starts_at=parse_datetime(entry.get("starts_at") or ""),
         )
         for entry in entries
     ]
@@ -49,18 +78,19 @@ class MeetingImportView(LeaderGroupMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         feed_import = latest_feed_import(group=self.group)
         context["feed_import"] = feed_import
+        context["series_cap"] = SERIES_CAP
         if feed_import is not None:
             stale = feed_import.is_stale(now=timezone.now())
             context["import_under_way"] = feed_import.status in FeedImport.UNFINISHED and not stale
             context["import_lost"] = stale
             details = feed_import.details or {}
-            context["import_added"] = _meetings(details.get("added", []))
-            context["import_updated"] = _meetings(details.get("updated", []))
-            context["import_skipped"] = details.get("skipped", [])
-            # Long lists are stored cut short; the counts are whole.
-            for kind in ("added", "updated", "skipped"):
-                shown = len(context[f"import_{kind}"])
-                context[f"import_{kind}_more"] = getattr(feed_import, f"{kind}_count") - shown
+            for kind in RESULT_LISTS:
+                entries = details.get(kind, [])
+                shown = _skipped(entries) if kind == "skipped" else _meetings(entries)
+                context[f"import_{kind}"] = shown
+                # Long lists are stored cut short; the counts are whole.
+                context[f"import_{kind}_more"] = getattr(feed_import, f"{kind}_count") - len(shown)
+            context["import_outside_window"] = details.get("outside_window", 0)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from pytest_django.fixtures import Settings
 
 from groups.models import Group
@@ -110,6 +110,11 @@ def feed_url(settings: Settings) -> Iterator[str]:
         yield url
 
 
+def count(result: Locator, kind: str) -> Locator:
+    """One of the counts of an import's result: added, updated, cancelled, unchanged..."""
+    return result.locator(f".badge[data-count={kind}]")
+
+
 def under_way(language: str) -> re.Pattern[str]:
     """The progress heading: "Import queued since …" or "Import running since …"."""
     queued = text(language, "Import queued since %(since)s").split("%(since)s")[0]
@@ -186,23 +191,24 @@ def test_a_leader_logs_a_meeting_and_imports_the_calendar_feed_twice(
     page.locator(f"main a[href='/groups/{group.slug}/meetings/import/']").click()
     expect_heading(page, language, "Import meetings from your calendar")
     expect(page.locator("main")).to_contain_text(feed_url)
-    page.locator("main form[method=post] button[type=submit]").click()
+    page.locator("main form#import-now button[type=submit]").click()
 
     # The worker imports; the page says so, offers no second import, and refreshes itself.
     expect(page).to_have_url(f"/groups/{group.slug}/meetings/import/")
     expect(page.locator("#progress-title")).to_have_text(under_way(language))
-    expect(page.locator("main form[method=post] button[type=submit]")).to_be_disabled()
+    expect(page.locator("main form#import-now button[type=submit]")).to_be_disabled()
     result = page.locator("section[aria-labelledby=result-title]")
     expect(result.locator("#result-title")).to_have_text(
         exact(language, "The import is done"), timeout=RESULT_TIMEOUT_MS
     )
     expect(page.locator("#progress-title")).to_have_count(0)
-    badges = result.locator(".badge")
-    expect(badges.nth(0)).to_have_text(ntext(language, "%(counter)s added", "%(counter)s added", 6))
-    expect(badges.nth(2)).to_have_text(
+    expect(count(result, "added")).to_have_text(
+        ntext(language, "%(counter)s added", "%(counter)s added", 6)
+    )
+    expect(count(result, "unchanged")).to_have_text(
         ntext(language, "%(counter)s unchanged", "%(counter)s unchanged", 0)
     )
-    expect(badges.nth(3)).to_have_text(
+    expect(count(result, "skipped")).to_have_text(
         ntext(language, "%(counter)s skipped", "%(counter)s skipped", 1)
     )
     expect(result).to_contain_text("Azure Functions deep dive")
@@ -213,13 +219,13 @@ def test_a_leader_logs_a_meeting_and_imports_the_calendar_feed_twice(
     assert Meeting.objects.filter(group=group).count() == 7
 
     # A second import adds nothing: the events it knows are left as they are.
-    page.locator("main form[method=post] button[type=submit]").click()
+    page.locator("main form#import-now button[type=submit]").click()
     result = page.locator("section[aria-labelledby=result-title]")
-    expect(result.locator(".badge").nth(2)).to_have_text(
+    expect(count(result, "unchanged")).to_have_text(
         ntext(language, "%(counter)s unchanged", "%(counter)s unchanged", 6),
         timeout=RESULT_TIMEOUT_MS,
     )
-    expect(result.locator(".badge").nth(0)).to_have_text(
+    expect(count(result, "added")).to_have_text(
         ntext(language, "%(counter)s added", "%(counter)s added", 0)
     )
     assert Meeting.objects.filter(group=group).count() == 7

@@ -474,6 +474,54 @@ def test_the_page_shows_the_result_of_a_finished_import(
     assert "disabled>Import now" not in content
 
 
+def test_the_page_lists_each_kind_of_result_and_all_day_meetings_by_their_day(
+    client, feed_group, leader
+):
+    FeedImportFactory(
+        group=feed_group,
+        status=Status.DONE,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        added_count=1,
+        updated_count=1,
+        cancelled_count=1,
+        missing_count=1,
+        details={
+            "added": [
+                {"title": "Azure day", "starts_at": "2025-04-05T00:00:00+02:00", "all_day": True}
+            ],
+            "updated": [
+                {
+                    "title": "Back on",
+                    "starts_at": "2025-03-20T17:00:00+00:00",
+                    "all_day": False,
+                    "uncancelled": True,
+                }
+            ],
+            "cancelled": [
+                {"title": "Called off", "starts_at": "2025-03-21T17:00:00+00:00", "all_day": False}
+            ],
+            "missing": [
+                {"title": "Vanished", "starts_at": "2025-03-22T17:00:00+00:00", "all_day": False}
+            ],
+            "outside_window": 3,
+        },
+    )
+    client.force_login(leader)
+
+    content = client.get(page(feed_group)).content.decode()
+
+    assert "1 cancelled" in content
+    assert "1 no longer in your calendar" in content
+    assert "Sat 5 Apr 2025 " in content and "all day</span>: Azure day" in content
+    assert "Thu 20 Mar 2025, 18:00: Back on" in content
+    assert "no longer cancelled" in content
+    assert "Fri 21 Mar 2025, 18:00: Called off" in content
+    assert "No longer in your calendar: check them" in content
+    assert "Sat 22 Mar 2025, 18:00: Vanished" in content
+    assert "3 events of your calendar start more than a year before or after" in content
+
+
 def test_the_page_shows_why_an_import_failed(client, feed_group, leader):
     FeedImportFactory(
         group=feed_group,
