@@ -151,3 +151,16 @@ class MeetingForm(forms.Form):
     def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
         """The form's initial data for editing `meeting`."""
         return {name: getattr(meeting, name) for name in cls.base_fields}
+
+
+class FeedAutoImportForm(forms.Form):
+    """The leaders' choice, on the import page: import the group's feed every day."""
+
+    enabled = forms.BooleanField(
+        label=_("Import our calendar feed every day"),
+        required=False,
+        help_text=_(
+            "The portal then imports your feed once a day by itself, the same way as "
+            "“Import now”, and this page shows the latest result."
+        ),
+    )

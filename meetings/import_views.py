@@ -11,12 +11,14 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
-from django.views.generic import TemplateView
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView, View
 
 from leaders.access import LeaderGroupMixin
 
+from .forms import FeedAutoImportForm
 from .ical import SERIES_CAP
-from .imports import feed_import_queue
+from .imports import feed_auto_import_set, feed_import_queue
 from .models import FeedImport
 from .selectors import latest_feed_import
 
@@ -79,6 +81,9 @@ class MeetingImportView(LeaderGroupMixin, TemplateView):
         feed_import = latest_feed_import(group=self.group)
         context["feed_import"] = feed_import
         context["series_cap"] = SERIES_CAP
+        context["auto_import_form"] = FeedAutoImportForm(
+            initial={"enabled": self.group.ical_feed_auto_import}
+        )
         if feed_import is not None:
             stale = feed_import.is_stale(now=timezone.now())
             context["import_under_way"] = feed_import.status in FeedImport.UNFINISHED and not stale
@@ -99,4 +104,24 @@ class MeetingImportView(LeaderGroupMixin, TemplateView):
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
+        return redirect("meetings:import", slug=self.group.slug)
+
+
+class FeedAutoImportView(LeaderGroupMixin, View):
+    """The leaders switch the daily import of the feed on or off (the form is on the import
+    page; POST only)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = FeedAutoImportForm(request.POST)
+        # An optional tick box: any input is valid, an unticked one (or junk) means off.
+        enabled = bool(form.is_valid() and form.cleaned_data["enabled"])
+        feed_auto_import_set(group=self.group, by=request.user, enabled=enabled)
+        messages.success(
+            request,
+            _("Your calendar feed will be imported every day.")
+            if enabled
+            else _("Your calendar feed is no longer imported every day."),
+        )
         return redirect("meetings:import", slug=self.group.slug)

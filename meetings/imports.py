@@ -2,11 +2,12 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -22,7 +23,7 @@ from notifications.outbox import BROKER_ERRORS
 from .fetch import FetchError, fetch_url
 from .ical import CalendarError, FeedEvent, SkippedEvent, parse_feed
 from .models import FeedImport, Meeting
-from .selectors import group_time_zone
+from .selectors import group_time_zone, groups_due_for_daily_import
 from .services import meeting_rule_errors
 
 logger = logging.getLogger(__name__)
@@ -282,8 +283,9 @@ def _audit_import(*, group: Group, by: Any, result: ImportResult, now: datetime)
 
 
 def feed_import_queue(*, group: Group, by: Any, language: str) -> FeedImport:
-    """A leader asks for the group's iCal feed to be imported ("Import now"): the import is
-    queued for the worker, so a slow feed never holds a web request.
+    """A leader asks for the group's iCal feed to be imported ("Import now"), or the daily
+    import does (`feed_imports_queue_daily`, `by` None): the import is queued for the worker,
+    so a slow feed never holds a web request.
 
     One import at a time per group: while one is queued or running, asking again returns it
     (a double click starts one import). One that outlived its lease (`FeedImport.is_stale`)
@@ -322,6 +324,62 @@ def _feed_import_create(*, group: Group, by: Any, language: str) -> tuple[FeedIm
         group=group, requested_by=by, url=feed_url, language=language
     )
     return feed_import, True
+
+
+@transaction.atomic
+def feed_auto_import_set(*, group: Group, by: Any, enabled: bool) -> Group:
+    """A leader switches the daily import of the group's feed on or off (docs/program.md,
+    "Meetings imported from a group's calendar"), with an audit row. Setting what is already
+    set changes nothing.
+
+    The group's `version` is not bumped: it guards the application a reviewer decides on, and
+    this choice is no part of it.
+    """
+    locked = Group.objects.select_for_update().get(pk=group.pk)
+    if locked.ical_feed_auto_import == enabled:
+        return locked
+    locked.ical_feed_auto_import = enabled
+    locked.save(update_fields=["ical_feed_auto_import", "updated_at"])
+    audit_record(
+        group=locked,
+        actor=by,
+        action=AuditEntry.Action.GROUP_EDIT,
+        summary=_("Daily import of the calendar feed switched on.")
+        if enabled
+        else _("Daily import of the calendar feed switched off."),
+        changes={"ical_feed_auto_import": {"before": str(not enabled), "after": str(enabled)}},
+    )
+    group.ical_feed_auto_import = enabled
+    return locked
+
+
+#: A group that asked for the daily import is due once its latest import (by anyone) is this
+#: old. The job ticks hourly, so each group is imported once a day, at about the same hour.
+DAILY_IMPORT_AFTER = timedelta(hours=23)
+#: At most this many imports are queued per tick, those waiting longest first, so one tick
+#: never floods the worker; the next tick queues the rest.
+DAILY_IMPORTS_PER_TICK = 200
+
+
+def feed_imports_queue_daily(*, now: datetime) -> int:
+    """The daily import: queue an import (`feed_import_queue`, asked for by nobody) for each
+    group whose leaders switched it on and whose latest import is older than
+    `DAILY_IMPORT_AFTER`. Returns how many were queued.
+
+    Idempotent: a group imported in the last 23 hours, or with an import under way, is not
+    due, so a second run within the hour queues nothing. Results are written in the
+    program's language (settings.LANGUAGE_CODE): no leader's page asked.
+    """
+    queued = 0
+    for group in groups_due_for_daily_import(
+        imported_before=now - DAILY_IMPORT_AFTER, limit=DAILY_IMPORTS_PER_TICK
+    ):
+        try:
+            feed_import_queue(group=group, by=None, language=settings.LANGUAGE_CODE)
+        except ValidationError:  # the feed address was removed since the lookup
+            continue
+        queued += 1
+    return queued
 
 
 def _stale_reason(feed_import: FeedImport) -> str:

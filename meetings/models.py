@@ -170,6 +170,7 @@ class FeedImport(models.Model):
         FAILED = "failed", pgettext_lazy("feed import", "Failed")
 
     UNFINISHED = (Status.QUEUED, Status.RUNNING)
+    FINISHED = (Status.DONE, Status.FAILED)
 
     group = models.ForeignKey("groups.Group", on_delete=models.PROTECT, related_name="feed_imports")
     #: None for the daily import and the program team's `import_meetings` command.

@@ -9,4 +9,5 @@ urlpatterns = [
     path("add/", views.MeetingAddView.as_view(), name="add"),
     path("<int:pk>/edit/", views.MeetingEditView.as_view(), name="edit"),
     path("import/", import_views.MeetingImportView.as_view(), name="import"),
+    path("import/daily/", import_views.FeedAutoImportView.as_view(), name="import_daily"),
 ]

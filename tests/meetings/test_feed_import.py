@@ -16,6 +16,7 @@ from meetings import imports, tasks
 from meetings.fetch import FetchUnreachable
 from meetings.imports import FEED_TIMEOUT_SECONDS, feed_import_queue, feed_import_run
 from meetings.models import FEED_IMPORT_QUEUE_LEASE, FEED_IMPORT_RUN_LEASE, FeedImport, Meeting
+from meetings.selectors import latest_finished_feed_import
 from tests.factories import FeedImportFactory, LeadershipFactory
 
 from .conftest import calendar, vevent
@@ -667,3 +668,19 @@ def test_the_admin_lists_the_imports_but_never_changes_or_deletes_them(
     assert client.get(reverse("admin:meetings_feedimport_add")).status_code == 403
     assert delete.status_code == 403
     assert FeedImport.objects.get(pk=feed_import.pk).status == Status.RUNNING
+
+
+# What the meetings page says about the last import ---------------------------------------
+
+
+def test_the_latest_finished_import_is_the_last_result_also_while_a_new_one_runs(feed_group):
+    done = FeedImportFactory(
+        group=feed_group,
+        status=Status.DONE,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+    FeedImportFactory(group=feed_group)  # queued
+    FeedImportFactory(status=Status.FAILED, finished_at=timezone.now())  # another group's
+
+    assert latest_finished_feed_import(group=feed_group) == done
