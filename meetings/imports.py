@@ -300,9 +300,31 @@ def feed_import_queue(*, group: Group, by: Any, language: str) -> FeedImport:
     return feed_import
 
 
-def _feed_import_create(*, group: Group, by: Any, language: str) -> tuple[FeedImport, bool]:
-    """A new import row of the group's feed, in the caller's transaction; or the import under
-    way, and False."""
+def feed_import_now(*, group: Group, language: str, url: str = "") -> FeedImport:
+    """The program team imports a group's feed at once (the `import_meetings` command): an
+    import row asked for by nobody, run in this process by the worker's own code
+    (`feed_import_run`). `url` replaces the group's feed address for this import only.
+
+    Raises ValidationError when there is no feed address, the address is not a web address,
+    or an import of the group is under way.
+    """
+    if url:
+        # The row's own checks: a web address (http or https) of at most 500 characters.
+        FeedImport._meta.get_field("url").clean(url, None)
+    with transaction.atomic():
+        feed_import, created = _feed_import_create(group=group, by=None, language=language, url=url)
+    if not created:
+        raise ValidationError(_("An import of this group is under way. Try again in a minute."))
+    feed_import_run(pk=feed_import.pk)
+    feed_import.refresh_from_db()
+    return feed_import
+
+
+def _feed_import_create(
+    *, group: Group, by: Any, language: str, url: str = ""
+) -> tuple[FeedImport, bool]:
+    """A new import row of the group's feed (or of `url`), in the caller's transaction; or the
+    import under way, and False."""
     # One request at a time per group sees and replaces the unfinished import.
     feed_url = (
         Group.objects.select_for_update()
@@ -310,7 +332,7 @@ def _feed_import_create(*, group: Group, by: Any, language: str) -> tuple[FeedIm
         .values_list("ical_feed_url", flat=True)
         .get()
     )
-    if not feed_url:
+    if not (url or feed_url):
         raise ValidationError(_("The group has no iCal feed address yet."))
     now = timezone.now()
     unfinished = FeedImport.objects.filter(group=group, status__in=FeedImport.UNFINISHED).first()
@@ -321,7 +343,7 @@ def _feed_import_create(*, group: Group, by: Any, language: str) -> tuple[FeedIm
             status=FeedImport.Status.FAILED, finished_at=now, error=_stale_reason(unfinished)
         )
     feed_import = FeedImport.objects.create(
-        group=group, requested_by=by, url=feed_url, language=language
+        group=group, requested_by=by, url=url or feed_url, language=language
     )
     return feed_import, True
 
