@@ -156,7 +156,8 @@ def _start(event: Event, time_zone: tzinfo) -> tuple[datetime, bool] | str:
     try:
         start = event.start
         return _aware(start, time_zone), not isinstance(start, datetime)
-    except (ValueError, TypeError, OverflowError):  # icalendar's errors are ValueErrors
+    # icalendar's errors are ValueErrors; a DTSTART given twice is a list without a date.
+    except (ValueError, TypeError, AttributeError, OverflowError):
         return _("Its start or end time cannot be read.")
 
 
@@ -166,7 +167,7 @@ def _lacks_end(event: Event) -> bool:
         return False
     try:
         return isinstance(event.start, datetime)
-    except (ValueError, TypeError, OverflowError):
+    except (ValueError, TypeError, AttributeError, OverflowError):
         return False  # the start is reported instead
 
 
@@ -175,7 +176,7 @@ def _end(event: Event, time_zone: tzinfo) -> datetime | str:
         return _("It has no end time (DTEND or DURATION).")
     try:
         return _aware(event.end, time_zone)
-    except (ValueError, TypeError, OverflowError):
+    except (ValueError, TypeError, AttributeError, OverflowError):  # as for the start
         return _("Its start or end time cannot be read.")
 
 
@@ -184,7 +185,9 @@ def _calendar(content: bytes) -> Calendar:
     not_a_calendar = _("This is not an iCal calendar: the address should give a .ics feed.")
     try:
         calendar = Calendar.from_ical(content)
-    except (ValueError, TypeError, UnicodeError) as error:
+    # icalendar's parse errors are ValueErrors; a property given twice where one is expected
+    # (a TZID) ends in an AttributeError on the list it becomes.
+    except (ValueError, TypeError, UnicodeError, AttributeError) as error:
         raise CalendarError(not_a_calendar) from error
     if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
         raise CalendarError(not_a_calendar)
@@ -315,12 +318,12 @@ def _repeats_too_often(event: Event) -> bool:
     if rules is None:
         return False
     for rule in rules if isinstance(rules, list) else [rules]:
-        if not hasattr(rule, "get"):
+        try:
+            frequencies = [str(value).upper() for value in rule.get("FREQ", [])]
+            parts = [rule.get(part, []) for part in ("BYHOUR", "BYMINUTE", "BYSECOND")]
+        except (AttributeError, ValueError, TypeError):
             continue  # an unreadable rule: the expansion says so
-        frequencies = [str(value).upper() for value in rule.get("FREQ", [])]
-        if SUB_DAILY.intersection(frequencies):
-            return True
-        if any(len(rule.get(part, [])) > 1 for part in ("BYHOUR", "BYMINUTE", "BYSECOND")):
+        if SUB_DAILY.intersection(frequencies) or any(len(values) > 1 for values in parts):
             return True
     return False
 
@@ -349,8 +352,9 @@ def _occurrences(
             recurrence_id = component["RECURRENCE-ID"].dt
             key = occurrence_key(uid, recurrence_id, time_zone=time_zone)
             occurrences.append((key, starts_at[0], component))
-    # The library's and icalendar's errors about broken rules and dates are ValueErrors.
-    except (ValueError, TypeError, KeyError, OverflowError):
+    # The library's and icalendar's errors about broken rules and dates are ValueErrors; a
+    # date given twice (a list where one is expected) ends in an AttributeError.
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
         return _("Its repetitions cannot be read (RRULE, RDATE, EXDATE or RECURRENCE-ID).")
     occurrences.sort(key=lambda occurrence: (occurrence[1], occurrence[0]))
     return occurrences
