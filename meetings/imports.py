@@ -472,8 +472,12 @@ def _entry(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+def _by_start(meetings: list[Meeting]) -> list[Meeting]:
+    return sorted(meetings, key=lambda meeting: meeting.starts_at)
+
+
 def _result_fields(result: ImportResult) -> dict[str, Any]:
-    """The result as FeedImport fields: counts and plain details."""
+    """The result as FeedImport fields: counts and plain details, meetings by their start."""
     limit = FEED_IMPORT_DETAILS_LIMIT
     return {
         "added_count": len(result.added),
@@ -485,13 +489,13 @@ def _result_fields(result: ImportResult) -> dict[str, Any]:
         "details": {
             "added": [
                 {**_entry(meeting), "about_azure": meeting.is_azure_related}
-                for meeting in result.added[:limit]
+                for meeting in _by_start(result.added)[:limit]
             ],
             "updated": [
                 {**_entry(meeting), "uncancelled": meeting.external_uid in result.uncancelled}
-                for meeting in result.updated[:limit]
+                for meeting in _by_start(result.updated)[:limit]
             ],
-            "cancelled": [_entry(meeting) for meeting in result.cancelled[:limit]],
+            "cancelled": [_entry(meeting) for meeting in _by_start(result.cancelled)[:limit]],
             "missing": [_entry(meeting) for meeting in result.missing[:limit]],
             "skipped": [
                 {

@@ -239,6 +239,33 @@ def test_the_task_records_updates_and_unchanged_events(
     ]
 
 
+def test_the_task_lists_the_meetings_by_their_start(
+    feed_group, leader, feed_server, django_capture_on_commit_callbacks
+):
+    feed_server.serve(
+        "/feed.ics",
+        calendar(
+            vevent(
+                uid="late",
+                summary="Later",
+                start="DTSTART:20250601T170000Z",
+                end="DTEND:20250601T190000Z",
+            ),
+            vevent(
+                uid="early",
+                summary="Earlier",
+                start="DTSTART:20250310T170000Z",
+                end="DTEND:20250310T190000Z",
+            ),
+        ),
+    )
+
+    feed_import = queue(feed_group, leader, django_capture_on_commit_callbacks)
+
+    feed_import.refresh_from_db()
+    assert [entry["title"] for entry in feed_import.details["added"]] == ["Earlier", "Later"]
+
+
 def test_the_task_records_a_fetch_error_for_the_leader(
     group, leader, loopback_allowed, feed_server, django_capture_on_commit_callbacks
 ):

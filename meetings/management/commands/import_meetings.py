@@ -120,6 +120,8 @@ def _line(entry: dict[str, Any], time_zone: tzinfo) -> str:
     starts_at: datetime | None = parse_datetime(entry.get("starts_at") or "")
     if starts_at is None:
         when = ""
+    elif "reason" in entry:  # a skipped event: its day, as on the import page
+        when = f"{starts_at.astimezone(time_zone):%Y-%m-%d}  "
     elif entry.get("all_day"):
         when = f"{starts_at.astimezone(time_zone):%Y-%m-%d} (all day)  "
     else:
