@@ -21,6 +21,7 @@ class AuditEntry(models.Model):
         MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
         MEETING_UNCANCELLED = "meeting_uncancelled", _("Meeting cancellation undone")
         MEETING_DELETED = "meeting_deleted", _("Meeting deleted")
+        MEETINGS_IMPORTED = "meetings_imported", _("Meetings imported from the calendar")
 
     group = models.ForeignKey(
         "groups.Group",

@@ -128,8 +128,10 @@ class FeedImportAdmin(ReadOnlyMixin, admin.ModelAdmin[FeedImport]):
         "state",
         "added_count",
         "updated_count",
+        "cancelled_count",
         "unchanged_count",
         "skipped_count",
+        "missing_count",
         "requested_by",
     ]
     list_filter = ["status"]
@@ -147,8 +149,10 @@ class FeedImportAdmin(ReadOnlyMixin, admin.ModelAdmin[FeedImport]):
         "finished_at",
         "added_count",
         "updated_count",
+        "cancelled_count",
         "unchanged_count",
         "skipped_count",
+        "missing_count",
         "error",
         "details",
     )

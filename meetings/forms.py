@@ -196,3 +196,16 @@ class MeetingCancelForm(forms.Form):
             "characters."
         ),
     )
+
+
+class FeedAutoImportForm(forms.Form):
+    """The leaders' choice, on the import page: import the group's feed every day."""
+
+    enabled = forms.BooleanField(
+        label=_("Import our calendar feed every day"),
+        required=False,
+        help_text=_(
+            "The portal then imports your feed once a day by itself, the same way as "
+            "“Import now”, and this page shows the latest result."
+        ),
+    )

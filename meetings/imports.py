@@ -2,46 +2,68 @@
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
 from core.fields import web_url_validator
+from core.models import AuditEntry
 from groups.models import Group
 from notifications.outbox import BROKER_ERRORS
 
 from .fetch import FetchError, fetch_url
 from .ical import CalendarError, FeedEvent, SkippedEvent, parse_feed
 from .models import FeedImport, Meeting
-from .selectors import group_time_zone
+from .selectors import group_time_zone, groups_due_for_daily_import
 from .services import meeting_rule_errors
 
 logger = logging.getLogger(__name__)
 
 #: What a feed import sets on a meeting it imported before. What leaders add by hand
 #: (Azure-related, format, topics, attendees, charges) is kept.
-FEED_FIELDS = ["title", "starts_at", "ends_at", "venue", "online_url"]
+FEED_FIELDS = ["title", "starts_at", "ends_at", "all_day", "venue", "online_url"]
+#: What an import sets when the calendar cancels a meeting, or takes its cancellation back.
+CANCELLATION_FIELDS = ["cancelled_at", "cancelled_by", "cancellation_reason"]
 
 FEED_MAX_BYTES = 5 * 1024 * 1024
 FEED_TIMEOUT_SECONDS = 10.0
 #: An import's page lists at most this many meetings and skipped events of each kind; the
 #: counts are complete.
 FEED_IMPORT_DETAILS_LIMIT = 200
+#: The audit row of an import names at most this many meetings of each kind.
+AUDIT_TITLES_LIMIT = 20
 
 
 @dataclass
 class ImportResult:
-    """What an import did, for the leader to read."""
+    """What an import did, for the leader to read. Each meeting is in one list."""
 
     added: list[Meeting] = field(default_factory=list)
+    #: Changed by the calendar (title, times, place), or no longer cancelled in it.
     updated: list[Meeting] = field(default_factory=list)
+    #: Cancelled in the calendar: meetings imported before, and new ones stored as cancelled.
+    cancelled: list[Meeting] = field(default_factory=list)
     unchanged: list[Meeting] = field(default_factory=list)
     skipped: list[SkippedEvent] = field(default_factory=list)
+    #: Imported before, in the window, and no longer in the feed: reported, never changed.
+    missing: list[Meeting] = field(default_factory=list)
+    #: How many events of the feed start outside the import window (not read).
+    outside_window: int = 0
+    #: The keys of the updated meetings whose cancellation the calendar took back.
+    uncancelled: set[str] = field(default_factory=set)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.cancelled)
 
 
 def _is_web_link(text: str) -> bool:
@@ -64,6 +86,7 @@ def _feed_values(event: FeedEvent) -> dict[str, Any]:
         "title": _shortened(event.title, 200),
         "starts_at": event.starts_at,
         "ends_at": event.ends_at,
+        "all_day": event.all_day,
     }
     if _is_web_link(event.location):
         values["online_url"] = event.location
@@ -95,67 +118,174 @@ def _problems(meeting: Meeting) -> str:
 
 
 @transaction.atomic
-def meetings_import_ical(*, group: Group, by: Any, content: bytes) -> ImportResult:
-    """Add and update the group's meetings from its iCal feed: an event imported before (same
-    UID) is updated, never added twice; events that cannot be used are skipped with a reason.
+def meetings_import_ical(
+    *, group: Group, by: Any, content: bytes, now: datetime | None = None
+) -> ImportResult:
+    """Add, update and cancel the group's meetings from its iCal feed, as the program counts
+    them (docs/program.md, "Meetings imported from a group's calendar").
 
-    New meetings count as Azure-related when the event mentions Azure (`ical.AZURE_MENTION`).
+    Each event, and each occurrence of a repeating one, in the import window is one meeting,
+    known by its key (`ical.occurrence_key`): imported before, it is updated, never added
+    twice. New meetings count as Azure-related when the event mentions Azure
+    (`ical.AZURE_MENTION`). An event cancelled in the calendar cancels its meeting, or is
+    stored as cancelled; the calendar takes back only its own cancellations, never a leader's.
+    A meeting a leader deleted stays deleted. A meeting imported before whose event is gone
+    is reported as missing and left as it is. Events that cannot be used are skipped with a
+    reason. When meetings changed, one audit row says what, for who asked (`by`; None for the
+    daily import and the command).
+
     Raises CalendarError when the content is not a calendar. A fixed number of queries.
     """
-    parsed = parse_feed(content, time_zone=group_time_zone(group))
+    now = now or timezone.now()
+    parsed = parse_feed(content, time_zone=group_time_zone(group), now=now)
     # One import at a time per group, so two cannot both add the same event.
     Group.objects.select_for_update().filter(pk=group.pk).values_list("pk").get()
-    known = {
-        meeting.external_uid: meeting
-        for meeting in Meeting.objects.filter(
-            group=group, external_uid__in=[event.uid for event in parsed.events]
+    window_start, window_end = parsed.window
+    # One lookup: the meetings the feed's events were imported as (deleted ones too, which
+    # stay deleted), and the imported meetings in the window that might have gone missing.
+    stored = Meeting.all_objects.filter(group=group).filter(
+        Q(external_uid__in=[event.key for event in parsed.events])
+        | Q(
+            starts_at__gte=window_start,
+            starts_at__lt=window_end,
+            cancelled_at__isnull=True,
+            deleted_at__isnull=True,
         )
-    }
-    result = ImportResult(skipped=list(parsed.skipped))
-    now = timezone.now()
+        & ~Q(external_uid="")
+    )
+    known = {meeting.external_uid: meeting for meeting in stored}
+    result = ImportResult(skipped=list(parsed.skipped), outside_window=parsed.outside_window)
+    read: set[str] = set()
     for event in parsed.events:
-        meeting = known.get(event.uid)
-        if event.cancelled:
-            reason = (
-                _("Cancelled in the calendar. It was imported before: check it in your list.")
-                if meeting
-                else _("Cancelled in the calendar.")
-            )
-            result.skipped.append(SkippedEvent(uid=event.uid, title=event.title, reason=reason))
+        if event.key in read:
+            result.skipped.append(_skipped(event, _("The same UID appears earlier in the feed.")))
             continue
-        values = _feed_values(event)
-        if meeting is None:
-            link = values.get("online_url", "")
-            meeting = Meeting(
-                group=group,
-                external_uid=event.uid,
-                is_azure_related=event.mentions_azure,
-                format=Meeting.Format.ONLINE if link else Meeting.Format.IN_PERSON,
-                **values,
+        read.add(event.key)
+        meeting = known.get(event.key)
+        if meeting is not None and meeting.deleted_at is not None:
+            result.skipped.append(
+                _skipped(event, _("You deleted it in the portal, so the import leaves it out."))
             )
-            bucket = result.added
-        else:
-            changed = {name for name, value in values.items() if getattr(meeting, name) != value}
-            if not changed:
-                result.unchanged.append(meeting)
-                continue
-            for name, value in values.items():
-                setattr(meeting, name, value)
-            meeting.updated_at = now  # bulk_update does not touch auto_now fields
-            bucket = result.updated
-        problems = _problems(meeting)
+            continue
+        was_cancelled = meeting is not None and meeting.cancelled_at is not None
+        kind, changed = _event_applied(group, meeting, event, now=now)
+        if kind == "unchanged":
+            result.unchanged.append(changed)
+            continue
+        problems = _problems(changed)
         if problems:
-            result.skipped.append(SkippedEvent(uid=event.uid, title=event.title, reason=problems))
+            result.skipped.append(_skipped(event, problems))
             continue
-        bucket.append(meeting)
-    Meeting.objects.bulk_create(result.added)
-    Meeting.objects.bulk_update(result.updated, [*FEED_FIELDS, "updated_at"])
+        getattr(result, kind).append(changed)
+        if was_cancelled and changed.cancelled_at is None:
+            result.uncancelled.add(changed.external_uid)
+    result.missing = sorted(
+        (
+            meeting
+            for meeting in known.values()
+            if meeting.deleted_at is None
+            and meeting.cancelled_at is None
+            and parsed.in_window(meeting.starts_at)
+            and not parsed.holds(meeting.external_uid)
+        ),
+        key=lambda meeting: (meeting.starts_at, meeting.pk),
+    )
+    written = [*result.added, *result.updated, *result.cancelled]
+    new = [meeting for meeting in written if meeting.pk is None]
+    imported_before = [meeting for meeting in written if meeting.pk is not None]
+    Meeting.objects.bulk_create(new)
+    Meeting.all_objects.bulk_update(
+        imported_before, [*FEED_FIELDS, *CANCELLATION_FIELDS, "updated_at"]
+    )
+    if result.changed:
+        _audit_import(group=group, by=by, result=result, now=now)
     return result
 
 
+def _skipped(event: FeedEvent, reason: str) -> SkippedEvent:
+    return SkippedEvent(uid=event.key, title=event.title, reason=reason, starts_at=event.starts_at)
+
+
+def _event_applied(
+    group: Group, meeting: Meeting | None, event: FeedEvent, *, now: datetime
+) -> tuple[str, Meeting]:
+    """The event applied to its meeting (a new one if it has none), unsaved, with the result
+    list it belongs to: "added", "updated", "cancelled" or "unchanged"."""
+    values = _feed_values(event)
+    if meeting is None:
+        link = values.get("online_url", "")
+        meeting = Meeting(
+            group=group,
+            external_uid=event.key,
+            is_azure_related=event.mentions_azure,
+            format=Meeting.Format.ONLINE if link else Meeting.Format.IN_PERSON,
+            **values,
+        )
+        if event.cancelled:
+            _cancel(meeting, now=now)
+            return "cancelled", meeting
+        return "added", meeting
+    changed = {name for name, value in values.items() if getattr(meeting, name) != value}
+    cancels = event.cancelled and meeting.cancelled_at is None
+    # Only the calendar's own cancellation is taken back; a leader's stands.
+    uncancels = not event.cancelled and meeting.cancelled_by == Meeting.CancelledBy.CALENDAR
+    if not (changed or cancels or uncancels):
+        return "unchanged", meeting
+    for name, value in values.items():
+        setattr(meeting, name, value)
+    if cancels:
+        _cancel(meeting, now=now)
+    if uncancels:
+        meeting.cancelled_at, meeting.cancelled_by, meeting.cancellation_reason = None, "", ""
+    meeting.updated_at = now  # bulk_update does not touch auto_now fields
+    return ("cancelled" if cancels else "updated"), meeting
+
+
+def _cancel(meeting: Meeting, *, now: datetime) -> None:
+    meeting.cancelled_at = now
+    meeting.cancelled_by = Meeting.CancelledBy.CALENDAR
+    meeting.cancellation_reason = _("Cancelled in the group's calendar.")
+
+
+def _audit_import(*, group: Group, by: Any, result: ImportResult, now: datetime) -> None:
+    """One audit row for an import that changed meetings: the counts, and the meetings."""
+
+    def titles(meetings: list[Meeting]) -> str:
+        named = [f"{meeting.title} ({meeting.starts_at:%Y-%m-%d})" for meeting in meetings]
+        cut = named[:AUDIT_TITLES_LIMIT]
+        return "; ".join(cut) + ("; …" if len(named) > len(cut) else "")
+
+    changes = {
+        kind: {"before": "", "after": titles(meetings)}
+        for kind, meetings in (
+            ("meetings_added", result.added),
+            ("meetings_updated", result.updated),
+            ("meetings_cancelled", result.cancelled),
+        )
+        if meetings
+    }
+    audit_record(
+        group=group,
+        actor=by,
+        action=AuditEntry.Action.MEETINGS_IMPORTED,
+        summary=_(
+            "Meetings imported from the group's calendar: %(added)d added, %(updated)d "
+            "updated, %(cancelled)d cancelled."
+        )
+        % {
+            "added": len(result.added),
+            "updated": len(result.updated),
+            "cancelled": len(result.cancelled),
+        },
+        changes=changes,
+        at=now,
+    )
+
+
 def feed_import_queue(*, group: Group, by: Any, language: str) -> FeedImport:
-    """A leader asks for the group's iCal feed to be imported ("Import now"): the import is
-    queued for the worker, so a slow feed never holds a web request.
+    """A leader asks for the group's iCal feed to be imported ("Import now"), or the daily
+    import does (`feed_imports_queue_daily`, `by` None): the import is queued for the worker,
+    so a slow feed never holds a web request.
 
     One import at a time per group: while one is queued or running, asking again returns it
     (a double click starts one import). One that outlived its lease (`FeedImport.is_stale`)
@@ -163,31 +293,115 @@ def feed_import_queue(*, group: Group, by: Any, language: str) -> FeedImport:
     group has no feed address.
     """
     with transaction.atomic():
-        # One request at a time per group sees and replaces the unfinished import.
-        feed_url = (
-            Group.objects.select_for_update()
-            .filter(pk=group.pk)
-            .values_list("ical_feed_url", flat=True)
-            .get()
-        )
-        if not feed_url:
-            raise ValidationError(_("The group has no iCal feed address yet."))
-        now = timezone.now()
-        unfinished = FeedImport.objects.filter(
-            group=group, status__in=FeedImport.UNFINISHED
-        ).first()
-        if unfinished is not None:
-            if not unfinished.is_stale(now=now):
-                return unfinished
-            FeedImport.objects.filter(pk=unfinished.pk, status=unfinished.status).update(
-                status=FeedImport.Status.FAILED, finished_at=now, error=_stale_reason(unfinished)
-            )
-        feed_import = FeedImport.objects.create(
-            group=group, requested_by=by, url=feed_url, language=language
-        )
-        # robust: the import is queued either way; a failing enqueue marks it failed itself.
-        transaction.on_commit(partial(_feed_import_enqueue, feed_import.pk), robust=True)
+        feed_import, created = _feed_import_create(group=group, by=by, language=language)
+        if created:
+            # robust: the import is queued either way; a failing enqueue marks it failed itself.
+            transaction.on_commit(partial(_feed_import_enqueue, feed_import.pk), robust=True)
     return feed_import
+
+
+def feed_import_now(*, group: Group, language: str, url: str = "") -> FeedImport:
+    """The program team imports a group's feed at once (the `import_meetings` command): an
+    import row asked for by nobody, run in this process by the worker's own code
+    (`feed_import_run`). `url` replaces the group's feed address for this import only.
+
+    Raises ValidationError when there is no feed address, the address is not a web address,
+    or an import of the group is under way.
+    """
+    if url:
+        # The row's own checks: a web address (http or https) of at most 500 characters.
+        FeedImport._meta.get_field("url").clean(url, None)
+    with transaction.atomic():
+        feed_import, created = _feed_import_create(group=group, by=None, language=language, url=url)
+    if not created:
+        raise ValidationError(_("An import of this group is under way. Try again in a minute."))
+    feed_import_run(pk=feed_import.pk)
+    feed_import.refresh_from_db()
+    return feed_import
+
+
+def _feed_import_create(
+    *, group: Group, by: Any, language: str, url: str = ""
+) -> tuple[FeedImport, bool]:
+    """A new import row of the group's feed (or of `url`), in the caller's transaction; or the
+    import under way, and False."""
+    # One request at a time per group sees and replaces the unfinished import.
+    feed_url = (
+        Group.objects.select_for_update()
+        .filter(pk=group.pk)
+        .values_list("ical_feed_url", flat=True)
+        .get()
+    )
+    if not (url or feed_url):
+        raise ValidationError(_("The group has no iCal feed address yet."))
+    now = timezone.now()
+    unfinished = FeedImport.objects.filter(group=group, status__in=FeedImport.UNFINISHED).first()
+    if unfinished is not None:
+        if not unfinished.is_stale(now=now):
+            return unfinished, False
+        FeedImport.objects.filter(pk=unfinished.pk, status=unfinished.status).update(
+            status=FeedImport.Status.FAILED, finished_at=now, error=_stale_reason(unfinished)
+        )
+    feed_import = FeedImport.objects.create(
+        group=group, requested_by=by, url=url or feed_url, language=language
+    )
+    return feed_import, True
+
+
+@transaction.atomic
+def feed_auto_import_set(*, group: Group, by: Any, enabled: bool) -> Group:
+    """A leader switches the daily import of the group's feed on or off (docs/program.md,
+    "Meetings imported from a group's calendar"), with an audit row. Setting what is already
+    set changes nothing.
+
+    The group's `version` is not bumped: it guards the application a reviewer decides on, and
+    this choice is no part of it.
+    """
+    locked = Group.objects.select_for_update().get(pk=group.pk)
+    if locked.ical_feed_auto_import == enabled:
+        return locked
+    locked.ical_feed_auto_import = enabled
+    locked.save(update_fields=["ical_feed_auto_import", "updated_at"])
+    audit_record(
+        group=locked,
+        actor=by,
+        action=AuditEntry.Action.GROUP_EDIT,
+        summary=_("Daily import of the calendar feed switched on.")
+        if enabled
+        else _("Daily import of the calendar feed switched off."),
+        changes={"ical_feed_auto_import": {"before": str(not enabled), "after": str(enabled)}},
+    )
+    group.ical_feed_auto_import = enabled
+    return locked
+
+
+#: A group that asked for the daily import is due once its latest import (by anyone) is this
+#: old. The job ticks hourly, so each group is imported once a day, at about the same hour.
+DAILY_IMPORT_AFTER = timedelta(hours=23)
+#: At most this many imports are queued per tick, those waiting longest first, so one tick
+#: never floods the worker; the next tick queues the rest.
+DAILY_IMPORTS_PER_TICK = 200
+
+
+def feed_imports_queue_daily(*, now: datetime) -> int:
+    """The daily import: queue an import (`feed_import_queue`, asked for by nobody) for each
+    group whose leaders switched it on and whose latest import is older than
+    `DAILY_IMPORT_AFTER`. Returns how many were queued.
+
+    Idempotent: a group imported in the last 23 hours, or with an import under way, is not
+    due, so a second run within the hour queues nothing. Results are written in the
+    program's language (settings.LANGUAGE_CODE): no leader's page asked.
+    """
+    queued = 0
+    for group in groups_due_for_daily_import(
+        imported_before=now - DAILY_IMPORT_AFTER, limit=DAILY_IMPORTS_PER_TICK
+    ):
+        try:
+            feed_import_queue(group=group, by=None, language=settings.LANGUAGE_CODE)
+        except ValidationError:  # the feed address was removed since the lookup
+            continue
+        queued += 1
+    return queued
 
 
 def _stale_reason(feed_import: FeedImport) -> str:
@@ -250,30 +464,48 @@ def _feed_import_finish(pk: int, **fields: Any) -> None:
     FeedImport.objects.filter(pk=pk).update(finished_at=timezone.now(), **fields)
 
 
+def _entry(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "title": meeting.title,
+        "starts_at": meeting.starts_at.isoformat(),
+        "all_day": meeting.all_day,
+    }
+
+
+def _by_start(meetings: list[Meeting]) -> list[Meeting]:
+    return sorted(meetings, key=lambda meeting: meeting.starts_at)
+
+
 def _result_fields(result: ImportResult) -> dict[str, Any]:
-    """The result as FeedImport fields: counts and plain details."""
+    """The result as FeedImport fields: counts and plain details, meetings by their start."""
     limit = FEED_IMPORT_DETAILS_LIMIT
     return {
         "added_count": len(result.added),
         "updated_count": len(result.updated),
+        "cancelled_count": len(result.cancelled),
         "unchanged_count": len(result.unchanged),
         "skipped_count": len(result.skipped),
+        "missing_count": len(result.missing),
         "details": {
             "added": [
-                {
-                    "title": meeting.title,
-                    "starts_at": meeting.starts_at.isoformat(),
-                    "about_azure": meeting.is_azure_related,
-                }
-                for meeting in result.added[:limit]
+                {**_entry(meeting), "about_azure": meeting.is_azure_related}
+                for meeting in _by_start(result.added)[:limit]
             ],
             "updated": [
-                {"title": meeting.title, "starts_at": meeting.starts_at.isoformat()}
-                for meeting in result.updated[:limit]
+                {**_entry(meeting), "uncancelled": meeting.external_uid in result.uncancelled}
+                for meeting in _by_start(result.updated)[:limit]
             ],
+            "cancelled": [_entry(meeting) for meeting in _by_start(result.cancelled)[:limit]],
+            "missing": [_entry(meeting) for meeting in result.missing[:limit]],
             "skipped": [
-                {"title": event.title, "uid": event.uid, "reason": event.reason}
+                {
+                    "title": event.title,
+                    "uid": event.uid,
+                    "reason": event.reason,
+                    "starts_at": event.starts_at.isoformat() if event.starts_at else "",
+                }
                 for event in result.skipped[:limit]
             ],
+            "outside_window": result.outside_window,
         },
     }

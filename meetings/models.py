@@ -176,6 +176,7 @@ class FeedImport(models.Model):
         FAILED = "failed", pgettext_lazy("feed import", "Failed")
 
     UNFINISHED = (Status.QUEUED, Status.RUNNING)
+    FINISHED = (Status.DONE, Status.FAILED)
 
     group = models.ForeignKey("groups.Group", on_delete=models.PROTECT, related_name="feed_imports")
     #: None for the daily import and the program team's `import_meetings` command.
@@ -206,9 +207,11 @@ class FeedImport(models.Model):
     #: Why nothing was imported, as the leader reads it; empty unless it failed.
     error = models.TextField(_("error"), blank=True)
     #: What was added, updated, cancelled, skipped and found missing, as plain values:
-    #: {"added": [{"title", "starts_at" (ISO 8601), "about_azure"}], "updated": [{"title",
-    #: "starts_at"}], "cancelled": [...], "missing": [...], "skipped": [{"title", "uid",
-    #: "reason"}]}; long lists are cut (the counts are whole).
+    #: {"added": [{"title", "starts_at" (ISO 8601), "all_day", "about_azure"}], "updated":
+    #: [{"title", "starts_at", "all_day", "uncancelled"}], "cancelled": [...], "missing": [...],
+    #: "skipped": [{"title", "uid" (or an occurrence's key), "reason", "starts_at" (or "")}],
+    #: "outside_window": how many events were not read}; meetings by their start; long lists
+    #: are cut (the counts are whole).
     details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:

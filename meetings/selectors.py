@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -72,3 +72,26 @@ def reach_of_group(
         )
     )
     return Reach(**figures)
+
+
+def latest_finished_feed_import(*, group: Group) -> FeedImport | None:
+    """The group's most recent import that finished, done or failed (one query): what the
+    meetings page says about the last import, also while a new one is under way."""
+    return (
+        FeedImport.objects.filter(group=group, status__in=FeedImport.FINISHED)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def groups_due_for_daily_import(*, imported_before: datetime, limit: int) -> list[Group]:
+    """The groups whose leaders switched the daily import on, with a feed address, not
+    imported since `imported_before`: those waiting longest (or never imported) first."""
+    return list(
+        Group.objects.filter(ical_feed_auto_import=True)
+        .exclude(ical_feed_url="")
+        .annotate(last_import=Max("feed_imports__created_at"))
+        .filter(Q(last_import__isnull=True) | Q(last_import__lt=imported_before))
+        .order_by(F("last_import").asc(nulls_first=True), "pk")[:limit]
+    )

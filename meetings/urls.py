@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/uncancel/", views.MeetingUncancelView.as_view(), name="uncancel"),
     path("<int:pk>/delete/", views.MeetingDeleteView.as_view(), name="delete"),
     path("import/", import_views.MeetingImportView.as_view(), name="import"),
+    path("import/daily/", import_views.FeedAutoImportView.as_view(), name="import_daily"),
 ]

@@ -720,6 +720,14 @@ FORMS: list[Form] = [
         prepare=st.sampled_from(FEED_ADDRESSES).map(feed_address),
     ),
     Form(
+        "meeting-import-daily",
+        "meetings:import_daily",
+        slug_of("group"),
+        CO_LEADER,
+        fixed({"enabled": "on"}),
+        {"enabled": booleans},
+    ),
+    Form(
         "profile",
         "leaders:profile",
         no_kwargs,

@@ -125,6 +125,9 @@ PAGES: list[Page] = [
     Page("meeting-add", "meetings:add", slug("group"), leaders_of_the_group(200)),
     Page("meeting-import", "meetings:import", slug("group"), leaders_of_the_group(200)),
     Page(
+        "meeting-import-daily", "meetings:import_daily", slug("group"), leaders_of_the_group(405)
+    ),  # POST only
+    Page(
         "meeting-edit",
         "meetings:edit",
         lambda world: {"slug": world.group.slug, "pk": world.meeting.pk},

@@ -503,6 +503,14 @@ CHANGES: list[Change] = [
         needs_feed=True,
     ),
     Change(
+        "meeting-import-daily",
+        "meetings:import_daily",
+        slug("group"),
+        data({"enabled": "on"}),
+        LEADER,
+        outsiders_of_the_group(),
+    ),
+    Change(
         "profile",
         "leaders:profile",
         no_kwargs,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from pytest_django.fixtures import Settings
 
 from groups.models import Group
@@ -49,7 +49,8 @@ def ical_time(moment: datetime) -> str:
 
 
 def feed(now: datetime) -> bytes:
-    """Two single events (one about Azure) and a repeating one the import skips."""
+    """Two single events (one about Azure), a weekly one imported as four meetings, and one
+    without a title, which the import skips."""
     azure = (now - timedelta(days=60)).replace(hour=17, minute=0, second=0, microsecond=0)
     social = (now - timedelta(days=30)).replace(hour=18, minute=0, second=0, microsecond=0)
     lines = [
@@ -79,6 +80,12 @@ def feed(now: datetime) -> bytes:
         "RRULE:FREQ=WEEKLY;COUNT=4",
         "SUMMARY:Weekly coding dojo",
         "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:untitled@meetup.example.org",
+        f"DTSTAMP:{ical_time(now)}",
+        f"DTSTART:{ical_time(social)}",
+        f"DTEND:{ical_time(social + timedelta(hours=1))}",
+        "END:VEVENT",
         "END:VCALENDAR",
     ]
     return ("\r\n".join(lines) + "\r\n").encode()
@@ -98,6 +105,11 @@ def feed_url(settings: Settings) -> Iterator[str]:
 
     with serve("/events.ics", slow_the_first_time, content_type="text/calendar") as url:
         yield url
+
+
+def count(result: Locator, kind: str) -> Locator:
+    """One of the counts of an import's result: added, updated, cancelled, unchanged..."""
+    return result.locator(f".badge[data-count={kind}]")
 
 
 def under_way(language: str) -> re.Pattern[str]:
@@ -176,47 +188,47 @@ def test_a_leader_logs_a_meeting_and_imports_the_calendar_feed_twice(
     page.locator(f"main a[href='/groups/{group.slug}/meetings/import/']").click()
     expect_heading(page, language, "Import meetings from your calendar")
     expect(page.locator("main")).to_contain_text(feed_url)
-    page.locator("main form[method=post] button[type=submit]").click()
+    page.locator("main form#import-now button[type=submit]").click()
 
     # The worker imports; the page says so, offers no second import, and refreshes itself.
     expect(page).to_have_url(f"/groups/{group.slug}/meetings/import/")
     expect(page.locator("#progress-title")).to_have_text(under_way(language))
-    expect(page.locator("main form[method=post] button[type=submit]")).to_be_disabled()
+    expect(page.locator("main form#import-now button[type=submit]")).to_be_disabled()
     result = page.locator("section[aria-labelledby=result-title]")
     expect(result.locator("#result-title")).to_have_text(
         exact(language, "The import is done"), timeout=RESULT_TIMEOUT_MS
     )
     expect(page.locator("#progress-title")).to_have_count(0)
-    badges = result.locator(".badge")
-    expect(badges.nth(0)).to_have_text(ntext(language, "%(counter)s added", "%(counter)s added", 2))
-    expect(badges.nth(2)).to_have_text(
+    expect(count(result, "added")).to_have_text(
+        ntext(language, "%(counter)s added", "%(counter)s added", 6)
+    )
+    expect(count(result, "unchanged")).to_have_text(
         ntext(language, "%(counter)s unchanged", "%(counter)s unchanged", 0)
     )
-    expect(badges.nth(3)).to_have_text(
+    expect(count(result, "skipped")).to_have_text(
         ntext(language, "%(counter)s skipped", "%(counter)s skipped", 1)
     )
     expect(result).to_contain_text("Azure Functions deep dive")
     expect(result).to_contain_text("Summer social")
-    skipped = result.locator("details").filter(has_text="Weekly coding dojo")
-    expect(skipped).to_contain_text(
-        text(language, "It repeats; only single events are imported. Add its meetings by hand.")
-    )
-    assert Meeting.objects.filter(group=group).count() == 3
+    expect(result).to_contain_text("Weekly coding dojo")
+    skipped = result.locator("details").filter(has_text="untitled@meetup.example.org")
+    expect(skipped).to_contain_text(text(language, "It has no title (SUMMARY)."))
+    assert Meeting.objects.filter(group=group).count() == 7
 
     # A second import adds nothing: the events it knows are left as they are.
-    page.locator("main form[method=post] button[type=submit]").click()
+    page.locator("main form#import-now button[type=submit]").click()
     result = page.locator("section[aria-labelledby=result-title]")
-    expect(result.locator(".badge").nth(2)).to_have_text(
-        ntext(language, "%(counter)s unchanged", "%(counter)s unchanged", 2),
+    expect(count(result, "unchanged")).to_have_text(
+        ntext(language, "%(counter)s unchanged", "%(counter)s unchanged", 6),
         timeout=RESULT_TIMEOUT_MS,
     )
-    expect(result.locator(".badge").nth(0)).to_have_text(
+    expect(count(result, "added")).to_have_text(
         ntext(language, "%(counter)s added", "%(counter)s added", 0)
     )
-    assert Meeting.objects.filter(group=group).count() == 3
+    assert Meeting.objects.filter(group=group).count() == 7
 
     result.locator(f"a[href='/groups/{group.slug}/meetings/']").click()
-    expect(page.locator("main table tbody tr")).to_have_count(3)
+    expect(page.locator("main table tbody tr")).to_have_count(7)
     expect(page.locator("main table tbody")).to_contain_text("Azure Functions deep dive")
 
     # The dashboard counts the two meetings about Azure.

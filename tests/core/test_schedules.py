@@ -26,6 +26,7 @@ HOURLY = [
     "program.tasks.queue_quarterly_call_emails",
     "program.tasks.queue_news_emails",
     "program.tasks.queue_digest_emails",
+    "meetings.tasks.import_feeds_daily",
 ]
 
 

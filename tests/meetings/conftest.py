@@ -6,8 +6,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -226,3 +228,27 @@ def leader(group):
 @pytest.fixture
 def co_leader(group):
     return LeadershipFactory(group=group, role=Leadership.Role.CO_LEADER).user
+
+
+#: The clock of the import tests that read feeds of 2025 (`clock`): their events lie in the
+#: import window, a year back and a year ahead.
+CLOCK_2025 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    """django.utils.timezone.now, stopped at `now` until the test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """Stops the clock at CLOCK_2025 for the whole test (the import's window, the leases,
+    sessions and auto_now fields all read it); set `clock.now` to move it."""
+    stopped = Clock(CLOCK_2025)
+    with mock.patch("django.utils.timezone.now", stopped):
+        yield stopped

@@ -16,11 +16,13 @@ from meetings import imports, tasks
 from meetings.fetch import FetchUnreachable
 from meetings.imports import FEED_TIMEOUT_SECONDS, feed_import_queue, feed_import_run
 from meetings.models import FEED_IMPORT_QUEUE_LEASE, FEED_IMPORT_RUN_LEASE, FeedImport, Meeting
+from meetings.selectors import latest_finished_feed_import
 from tests.factories import FeedImportFactory, LeadershipFactory
 
 from .conftest import calendar, vevent
 
-pytestmark = pytest.mark.django_db
+# The feeds are of 2025: the clock stands in March 2025, so they lie in the import window.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 Status = FeedImport.Status
 FEED = calendar(
@@ -31,7 +33,7 @@ FEED = calendar(
         start="DTSTART:20250412T160000Z",
         end="DTEND:20250412T180000Z",
     ),
-    vevent("RRULE:FREQ=WEEKLY", uid="e3", summary="Weekly dojo"),
+    vevent(uid="e3", summary=None),
 )
 
 
@@ -209,14 +211,11 @@ def test_the_task_records_what_the_import_added(
     assert feed_import.details["added"][0] == {
         "title": "Azure Functions in practice",
         "starts_at": "2025-03-12T18:00:00+01:00",
+        "all_day": False,
         "about_azure": True,
     }
     assert feed_import.details["skipped"] == [
-        {
-            "title": "Weekly dojo",
-            "uid": "e3",
-            "reason": "It repeats; only single events are imported. Add its meetings by hand.",
-        }
+        {"title": "", "uid": "e3", "reason": "It has no title (SUMMARY).", "starts_at": ""}
     ]
     assert Meeting.objects.filter(group=feed_group).count() == 2
     assert [request.path for request in feed_server.requests] == ["/feed.ics"]
@@ -238,6 +237,33 @@ def test_the_task_records_updates_and_unchanged_events(
         "Azure, renamed",
         "Azure Functions in practice",
     ]
+
+
+def test_the_task_lists_the_meetings_by_their_start(
+    feed_group, leader, feed_server, django_capture_on_commit_callbacks
+):
+    feed_server.serve(
+        "/feed.ics",
+        calendar(
+            vevent(
+                uid="late",
+                summary="Later",
+                start="DTSTART:20250601T170000Z",
+                end="DTEND:20250601T190000Z",
+            ),
+            vevent(
+                uid="early",
+                summary="Earlier",
+                start="DTSTART:20250310T170000Z",
+                end="DTEND:20250310T190000Z",
+            ),
+        ),
+    )
+
+    feed_import = queue(feed_group, leader, django_capture_on_commit_callbacks)
+
+    feed_import.refresh_from_db()
+    assert [entry["title"] for entry in feed_import.details["added"]] == ["Earlier", "Later"]
 
 
 def test_the_task_records_a_fetch_error_for_the_leader(
@@ -335,7 +361,7 @@ def test_the_task_writes_in_the_language_of_the_page_that_asked(
     feed_import = queue(feed_group, leader, django_capture_on_commit_callbacks, language="sv")
 
     feed_import.refresh_from_db()
-    assert feed_import.details["skipped"][0]["reason"].startswith("Händelsen är återkommande")
+    assert feed_import.details["skipped"][0]["reason"] == "Händelsen saknar titel (SUMMARY)."
 
 
 def test_the_import_costs_the_same_queries_for_one_event_or_many(
@@ -348,11 +374,13 @@ def test_the_import_costs_the_same_queries_for_one_event_or_many(
             calendar(*(vevent(uid=f"{size}-{n}", summary=f"Azure {n}") for n in range(size))),
         )
         feed_import = queue(feed_group, leader, django_capture_on_commit_callbacks, execute=False)
-        with django_assert_num_queries(10) as captured:
+        # Claim, read the row; lock the group, look up the keys, insert, audit; record the
+        # result (and the savepoints of the transactions).
+        with django_assert_num_queries(11) as captured:
             feed_import_run(pk=feed_import.pk)
         counts.append(len(captured))
 
-    assert counts == [10, 10]
+    assert counts == [11, 11]
     assert Meeting.objects.count() == 41
 
 
@@ -467,11 +495,59 @@ def test_the_page_shows_the_result_of_a_finished_import(
     assert "2 added" in content
     assert "1 skipped" in content
     assert "Wed 12 Mar 2025, 18:00: Azure Functions in practice" in content
-    assert "Weekly dojo" in content
-    assert "It repeats; only single events are imported." in content
+    assert "(no title)" in content
+    assert "It has no title (SUMMARY)." in content
     assert f"started by {leader.display_name}" in content
     assert "http-equiv" not in content
     assert "disabled>Import now" not in content
+
+
+def test_the_page_lists_each_kind_of_result_and_all_day_meetings_by_their_day(
+    client, feed_group, leader
+):
+    FeedImportFactory(
+        group=feed_group,
+        status=Status.DONE,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        added_count=1,
+        updated_count=1,
+        cancelled_count=1,
+        missing_count=1,
+        details={
+            "added": [
+                {"title": "Azure day", "starts_at": "2025-04-05T00:00:00+02:00", "all_day": True}
+            ],
+            "updated": [
+                {
+                    "title": "Back on",
+                    "starts_at": "2025-03-20T17:00:00+00:00",
+                    "all_day": False,
+                    "uncancelled": True,
+                }
+            ],
+            "cancelled": [
+                {"title": "Called off", "starts_at": "2025-03-21T17:00:00+00:00", "all_day": False}
+            ],
+            "missing": [
+                {"title": "Vanished", "starts_at": "2025-03-22T17:00:00+00:00", "all_day": False}
+            ],
+            "outside_window": 3,
+        },
+    )
+    client.force_login(leader)
+
+    content = client.get(page(feed_group)).content.decode()
+
+    assert "1 cancelled" in content
+    assert "1 no longer in your calendar" in content
+    assert "Sat 5 Apr 2025 " in content and "all day</span>: Azure day" in content
+    assert "Thu 20 Mar 2025, 18:00: Back on" in content
+    assert "no longer cancelled" in content
+    assert "Fri 21 Mar 2025, 18:00: Called off" in content
+    assert "No longer in your calendar: check them" in content
+    assert "Sat 22 Mar 2025, 18:00: Vanished" in content
+    assert "3 events of your calendar start more than a year before or after" in content
 
 
 def test_the_page_shows_why_an_import_failed(client, feed_group, leader):
@@ -619,3 +695,19 @@ def test_the_admin_lists_the_imports_but_never_changes_or_deletes_them(
     assert client.get(reverse("admin:meetings_feedimport_add")).status_code == 403
     assert delete.status_code == 403
     assert FeedImport.objects.get(pk=feed_import.pk).status == Status.RUNNING
+
+
+# What the meetings page says about the last import ---------------------------------------
+
+
+def test_the_latest_finished_import_is_the_last_result_also_while_a_new_one_runs(feed_group):
+    done = FeedImportFactory(
+        group=feed_group,
+        status=Status.DONE,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+    FeedImportFactory(group=feed_group)  # queued
+    FeedImportFactory(status=Status.FAILED, finished_at=timezone.now())  # another group's
+
+    assert latest_finished_feed_import(group=feed_group) == done
