@@ -22,6 +22,7 @@ from .forms import MeetingCancelForm, MeetingForm
 from .models import Meeting
 from .selectors import (
     group_time_zone,
+    latest_finished_feed_import,
     meeting_of_group_or_404,
     meetings_of_group,
 )
@@ -64,6 +65,7 @@ class MeetingListView(LeaderGroupMixin, ListView[Meeting]):
             MeetingRow(meeting=meeting, state=meeting.state(now=now))
             for meeting in context["meetings"]
         ]
+        context["last_import"] = latest_finished_feed_import(group=self.group)
         return context
 
 

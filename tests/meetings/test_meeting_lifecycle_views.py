@@ -477,8 +477,9 @@ def test_list_costs_the_same_queries_whatever_the_meetings(
     MeetingFactory(group=group, deleted_at=CANCELLED_AT)
     client.force_login(leader)
 
-    # session, user, the group (access check), the count, the page of meetings
-    with django_assert_num_queries(6):
+    # session, user, the group (access check), the count, the page of meetings, the last
+    # finished import of the feed
+    with django_assert_num_queries(7):
         response = client.get(url("list", group))
 
     assert response.status_code == 200

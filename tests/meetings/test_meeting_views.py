@@ -7,12 +7,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from groups.models import Group
 from leaders.models import Leadership
 from meetings import imports, services
 from meetings.forms import MeetingForm
-from meetings.models import Meeting
+from meetings.models import FeedImport, Meeting
 from meetings.selectors import group_time_zone as group_zone
-from tests.factories import GroupFactory, LeadershipFactory, MeetingFactory, StaffFactory
+from tests.factories import (
+    FeedImportFactory,
+    GroupFactory,
+    LeadershipFactory,
+    MeetingFactory,
+    StaffFactory,
+)
 from tests.pages import inline_code_in
 
 from .conftest import calendar, vevent
@@ -236,8 +243,9 @@ def test_list_costs_the_same_queries_for_one_meeting_or_many(
         MeetingFactory(group=group, starts_at=STARTS - timedelta(days=day))
     client.force_login(leader)
 
-    # session, user, the group (access check), the count, the page of meetings
-    with django_assert_num_queries(6):
+    # session, user, the group (access check), the count, the page of meetings, the last
+    # finished import of the feed
+    with django_assert_num_queries(7):
         response = client.get(url("list", group))
 
     assert response.status_code == 200
@@ -820,3 +828,54 @@ def test_entry_fee_of_a_meeting_to_come_warns_of_what_will_happen(client, group,
     [_success, (level, text)] = [(m.level_tag, str(m)) for m in response.context["messages"]]
     assert level == "warning"
     assert "requirement 3 (free attendance) will fail once the meeting starts" in text
+
+
+# The last import, on the list ---------------------------------------------------------------
+
+
+def test_list_shows_the_last_finished_import_and_what_went_missing(client, group, leader):
+    finished = timezone.now() - timedelta(hours=3)
+    FeedImportFactory(
+        group=group,
+        status=FeedImport.Status.DONE,
+        started_at=finished,
+        finished_at=finished,
+        added_count=3,
+        updated_count=1,
+        cancelled_count=2,
+        missing_count=1,
+    )
+    Group.objects.filter(pk=group.pk).update(ical_feed_auto_import=True)
+    client.force_login(leader)
+
+    content = " ".join(client.get(url("list", group)).content.decode().split())
+
+    assert "Last import from your calendar:" in content
+    assert "(by the portal)" in content
+    assert "3 added, 1 updated, 2 cancelled." in content
+    assert "1 meeting is no longer in your calendar: check it." in content
+    assert "The feed is imported every day." in content
+    assert url("import", group) in content
+
+
+def test_list_shows_why_the_last_import_failed(client, group, leader):
+    finished = timezone.now() - timedelta(hours=3)
+    FeedImportFactory(
+        group=group,
+        requested_by=leader,
+        status=FeedImport.Status.FAILED,
+        finished_at=finished,
+        error="The address calendar.example.org was not found.",
+    )
+    client.force_login(leader)
+
+    content = " ".join(client.get(url("list", group)).content.decode().split())
+
+    assert "It failed: The address calendar.example.org was not found." in content
+    assert "(by the portal)" not in content
+
+
+def test_list_without_imports_says_nothing_about_them(client, group, leader):
+    client.force_login(leader)
+
+    assert "Last import" not in client.get(url("list", group)).content.decode()
