@@ -1241,15 +1241,34 @@ def every_outcome_facts() -> list[GroupFacts]:
     ]
 
 
-@pytest.mark.parametrize("facts", every_outcome_facts())
-def test_messages_render_in_swedish(facts):
-    with translation.override("sv"):
+def rendered_texts(facts: GroupFacts, language: str) -> list[str]:
+    with translation.override(language):
         checklist = evaluate_requirements(facts, now=NOW)
         benefits = check_benefit_ids(facts)
-        texts = [checklist.summary, benefits.message] + [
+        return [checklist.summary, benefits.message] + [
             text
             for result in checklist.results
             for text in (result.title, result.message, *(c.message for c in result.checks))
         ]
 
-    assert all(isinstance(text, str) and text for text in texts)
+
+@pytest.mark.parametrize("facts", every_outcome_facts())
+def test_messages_render_in_swedish(facts):
+    english, swedish = rendered_texts(facts, "en"), rendered_texts(facts, "sv")
+
+    assert all(isinstance(text, str) and text for text in swedish)
+    untranslated = [sv for en, sv in zip(english, swedish, strict=True) if en == sv]
+    assert untranslated == []
+
+
+def test_the_five_titles_in_swedish():
+    with translation.override("sv"):
+        titles = [requirement_title(code) for code in Code]
+
+    assert titles == [
+        "En gruppledare och en medledare",
+        "En uppförandekod som är lätt att nå från gruppens startsida",
+        "Avgiftsfritt deltagande",
+        "Minst 6 Azure-relaterade möten per år, med jämna mellanrum",
+        "Programmets uppföranderegler godkända",
+    ]
