@@ -244,7 +244,9 @@ def _event_applied(
 def _cancel(meeting: Meeting, *, now: datetime) -> None:
     meeting.cancelled_at = now
     meeting.cancelled_by = Meeting.CancelledBy.CALENDAR
-    meeting.cancellation_reason = _("Cancelled in the group's calendar.")
+    # No reason: "cancelled in the group's calendar" is said by `cancelled_by`, in the
+    # reader's language (a stored sentence would be in the language of whoever imported).
+    meeting.cancellation_reason = ""
 
 
 def _audit_import(*, group: Group, by: Any, result: ImportResult, now: datetime) -> None:

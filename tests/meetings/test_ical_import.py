@@ -325,7 +325,7 @@ def test_cancelled_event_is_stored_as_cancelled_by_the_calendar(group):
     assert (result.added, result.skipped) == ([], [])
     assert meeting.cancelled_at == NOW
     assert meeting.cancelled_by == Meeting.CancelledBy.CALENDAR
-    assert meeting.cancellation_reason == "Cancelled in the group's calendar."
+    assert (meeting.cancelled_by, meeting.cancellation_reason) == ("calendar", "")
 
 
 def test_cancelled_event_imported_before_cancels_the_meeting(group):
