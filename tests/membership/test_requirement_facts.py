@@ -13,6 +13,8 @@ from membership.requirements import (
     Code,
     GroupFacts,
     Outcome,
+    benefit_ids_missing_q,
+    check_benefit_ids,
     evaluate_requirements,
     failing_q,
 )
@@ -151,6 +153,23 @@ def test_cost_recovery_charge_is_not_counted_as_an_entry_fee():
     )
 
     assert facts_of(group).fee_meeting_count == 0
+
+
+def test_entry_fees_are_counted_in_the_window_unless_the_meeting_was_cancelled():
+    group = admitted_group(admitted_at=ADMITTED_AT)
+    MeetingFactory(group=group, starts_at=days_ago(10), entry_fee=Decimal(100))
+    MeetingFactory(group=group, starts_at=days_ago(400), entry_fee=Decimal(100))  # too long ago
+    MeetingFactory(group=group, starts_at=days_ago(-10), entry_fee=Decimal(100))  # still to come
+    MeetingFactory(
+        group=group,
+        starts_at=days_ago(20),
+        entry_fee=Decimal(100),
+        cancelled_at=days_ago(21),
+        cancelled_by=Meeting.CancelledBy.LEADER,
+    )
+    MeetingFactory(group=group, starts_at=days_ago(30), entry_fee=Decimal(100), deleted_at=NOW)
+
+    assert facts_of(group).fee_meeting_count == 1
 
 
 # --- Contacts --------------------------------------------------------------------------------
@@ -524,6 +543,24 @@ def test_sql_filter_agrees_with_another_minimum(code, varied_groups, settings):
     settings.TECHGROUPS_MIN_AZURE_MEETINGS_PER_YEAR = 2
 
     assert sql_failing(code, rules_version=2) == python_failing(code, rules_version=2)
+
+
+@pytest.mark.parametrize("rules_version", [2, None])
+def test_sql_filter_of_missing_ids_agrees_with_the_benefits_check(rules_version, varied_groups):
+    """Tech Community user IDs are not a requirement; their SQL twin (the admin's filter)
+    still names the same groups as `check_benefit_ids`."""
+    groups = groups_with_checklist_facts(Group.objects.all(), now=NOW)
+    in_python = {
+        group.pk
+        for group in groups
+        if not check_benefit_ids(requirement_facts(group, rules_version=rules_version)).ready
+    }
+    in_sql = groups_with_requirement_facts(
+        Group.objects.all(), now=NOW, rules_version=rules_version
+    ).filter(benefit_ids_missing_q())
+
+    assert set(in_sql.values_list("pk", flat=True)) == in_python
+    assert in_python and in_python != {group.pk for group in varied_groups.values()}
 
 
 @pytest.mark.parametrize("code", list(Code))
