@@ -268,6 +268,9 @@ def _read_series(
     if master is not None and _repeats_too_often(master):
         skip_series(_("It repeats more often than once a day, so it is not a series of meetings."))
         return
+    if master is not None and (problem := _costly_rule(master, parsed.window[0], time_zone)):
+        skip_series(problem)
+        return
     occurrences = _occurrences(parsed, master, changed, uid=uid, time_zone=time_zone)
     if isinstance(occurrences, str):
         skip_series(occurrences)
@@ -326,6 +329,31 @@ def _repeats_too_often(event: Event) -> bool:
         if SUB_DAILY.intersection(frequencies) or any(len(values) > 1 for values in parts):
             return True
     return False
+
+
+#: A series that began this long before the import window is not expanded: reaching the window
+#: would cost the worker thousands of steps per series, and no user group met that long ago.
+OLDEST_SERIES_START = timedelta(days=20 * 366)
+
+
+def _costly_rule(event: Event, window_start: datetime, time_zone: tzinfo) -> str:
+    """Why expanding the series would never end or take too long; empty when it is safe.
+
+    A rule with an INTERVAL below 1 repeats forever at the same time (dateutil never returns),
+    and one that starts decades before the window walks through every occurrence since.
+    """
+    rules = event.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+        try:
+            intervals = [int(value) for value in rule.get("INTERVAL", [1])]
+        except (AttributeError, ValueError, TypeError):
+            return _("Its repetitions cannot be read (RRULE, RDATE, EXDATE or RECURRENCE-ID).")
+        if any(interval < 1 for interval in intervals):
+            return _("Its repeat rule has an interval below 1, so it cannot be read.")
+    start = _start(event, time_zone)
+    if not isinstance(start, str) and start[0] < window_start - OLDEST_SERIES_START:
+        return _("It began repeating more than 20 years ago; add its meetings by hand.")
+    return ""
 
 
 Occurrence = tuple[str, datetime, Event]

@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from functools import partial
 from typing import Any
 
@@ -21,7 +21,7 @@ from groups.models import Group
 from notifications.outbox import BROKER_ERRORS
 
 from .fetch import FetchError, fetch_url
-from .ical import CalendarError, FeedEvent, SkippedEvent, parse_feed
+from .ical import CalendarError, FeedEvent, ParsedFeed, SkippedEvent, parse_feed
 from .models import FeedImport, Meeting
 from .selectors import group_time_zone, groups_due_for_daily_import
 from .services import meeting_rule_errors
@@ -154,6 +154,7 @@ def meetings_import_ical(
         & ~Q(external_uid="")
     )
     known = {meeting.external_uid: meeting for meeting in stored}
+    rekeyed = _rekey(known, parsed, time_zone=group_time_zone(group))
     result = ImportResult(skipped=list(parsed.skipped), outside_window=parsed.outside_window)
     read: set[str] = set()
     for event in parsed.events:
@@ -169,6 +170,8 @@ def meetings_import_ical(
             continue
         was_cancelled = meeting is not None and meeting.cancelled_at is not None
         kind, changed = _event_applied(group, meeting, event, now=now)
+        if kind == "unchanged" and changed.pk in rekeyed:
+            kind, changed.updated_at = "updated", now  # the same meeting, known by a new key
         if kind == "unchanged":
             result.unchanged.append(changed)
             continue
@@ -195,11 +198,53 @@ def meetings_import_ical(
     imported_before = [meeting for meeting in written if meeting.pk is not None]
     Meeting.objects.bulk_create(new)
     Meeting.all_objects.bulk_update(
-        imported_before, [*FEED_FIELDS, *CANCELLATION_FIELDS, "updated_at"]
+        imported_before, ["external_uid", *FEED_FIELDS, *CANCELLATION_FIELDS, "updated_at"]
     )
     if result.changed:
         _audit_import(group=group, by=by, result=result, now=now)
     return result
+
+
+def _base_uid(key: str) -> str:
+    return key.split("#", 1)[0]
+
+
+def _rekey(known: dict[str, Meeting], parsed: ParsedFeed, *, time_zone: tzinfo) -> set[int]:
+    """Give a meeting whose key the feed no longer has the key of the event that took its place.
+
+    Keys change when a single event becomes a repeating one, or when a whole series is moved
+    (its occurrences' RECURRENCE-IDs change): the feed then has new keys for the same
+    meetings. A meeting of the same UID on the same local day as an event with a new key is
+    that event's meeting (it keeps what leaders set, and is not counted twice); the match is
+    made in `known`, in memory. Returns the primary keys of the meetings given a new key.
+    """
+    unmatched: dict[tuple[str, date], list[FeedEvent]] = {}
+    for event in parsed.events:
+        if event.key not in known:
+            day = event.starts_at.astimezone(time_zone).date()
+            unmatched.setdefault((event.uid, day), []).append(event)
+    if not unmatched:
+        return set()
+    rekeyed: set[int] = set()
+    stale = sorted(
+        (
+            meeting
+            for meeting in known.values()
+            if meeting.external_uid not in parsed.keys and not parsed.holds(meeting.external_uid)
+        ),
+        key=lambda meeting: (meeting.starts_at, meeting.pk),
+    )
+    for meeting in stale:
+        day = meeting.starts_at.astimezone(time_zone).date()
+        candidates = unmatched.get((_base_uid(meeting.external_uid), day))
+        if not candidates:
+            continue
+        event = candidates.pop(0)
+        del known[meeting.external_uid]
+        meeting.external_uid = event.key
+        known[event.key] = meeting
+        rekeyed.add(meeting.pk)
+    return rekeyed
 
 
 def _skipped(event: FeedEvent, reason: str) -> SkippedEvent:
@@ -457,6 +502,15 @@ def feed_import_run(*, pk: int) -> str:
                 _feed_import_finish(pk, status=FeedImport.Status.DONE, **_result_fields(result))
         except (FetchError, CalendarError) as error:
             _feed_import_finish(pk, status=FeedImport.Status.FAILED, error=str(error))
+            return FeedImport.Status.FAILED
+        except Exception:  # a feed the parser chokes on, or the task's time limit
+            # The row must not stay "running" until its lease ends: the leader sees it failed.
+            logger.exception("Feed import %s failed", pk)
+            _feed_import_finish(
+                pk,
+                status=FeedImport.Status.FAILED,
+                error=_("The calendar could not be imported. Check the feed, or try again later."),
+            )
             return FeedImport.Status.FAILED
     return FeedImport.Status.DONE
 

@@ -87,9 +87,12 @@ def latest_finished_feed_import(*, group: Group) -> FeedImport | None:
 
 def groups_due_for_daily_import(*, imported_before: datetime, limit: int) -> list[Group]:
     """The groups whose leaders switched the daily import on, with a feed address, not
-    imported since `imported_before`: those waiting longest (or never imported) first."""
+    imported since `imported_before`: those waiting longest (or never imported) first. Only
+    groups in the program or applying: a group that left, was declined or is inactive is not
+    imported (its leaders can still import by hand)."""
+    in_program = {*Group.BENEFITS_APPLY, *Group.EDITABLE_APPLICATION, *Group.UNDER_REVIEW}
     return list(
-        Group.objects.filter(ical_feed_auto_import=True)
+        Group.objects.filter(ical_feed_auto_import=True, status__in=in_program)
         .exclude(ical_feed_url="")
         .annotate(last_import=Max("feed_imports__created_at"))
         .filter(Q(last_import__isnull=True) | Q(last_import__lt=imported_before))

@@ -148,7 +148,10 @@ class MeetingEditView(_OneMeetingMixin, _MeetingFormView):
         return MeetingForm.initial_for(self.meeting)
 
     def save(self, data: dict[str, Any]) -> Meeting:
-        return meeting_update(meeting=self.meeting, by=self.request.user, data=data)
+        try:
+            return meeting_update(meeting=self.meeting, by=self.request.user, data=data)
+        except Meeting.DoesNotExist as error:  # deleted by the other leader meanwhile
+            raise Http404 from error
 
 
 class MeetingCancelView(_OneMeetingMixin, FormView[MeetingCancelForm]):

@@ -207,3 +207,20 @@ def test_the_task_imports_the_feeds_of_the_groups_due(
     assert Meeting.objects.get().external_uid == "d1"
     (entry,) = AuditEntry.objects.filter(group=group)
     assert entry.actor is None
+
+
+def test_the_job_leaves_out_groups_that_left_were_declined_or_are_inactive(db):
+    for name, status in [
+        ("Admitted", Group.Status.ADMITTED),
+        ("Applying", Group.Status.SUBMITTED),
+        ("Left", Group.Status.LEFT),
+        ("Declined", Group.Status.DECLINED),
+        ("Inactive", Group.Status.INACTIVE),
+    ]:
+        Group.objects.filter(pk=opted_in(name=name).pk).update(
+            status=status, admitted_at=timezone.now()
+        )
+
+    feed_imports_queue_daily(now=timezone.now())
+
+    assert queued_groups() == {"Admitted", "Applying"}

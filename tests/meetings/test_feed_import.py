@@ -711,3 +711,21 @@ def test_the_latest_finished_import_is_the_last_result_also_while_a_new_one_runs
     FeedImportFactory(status=Status.FAILED, finished_at=timezone.now())  # another group's
 
     assert latest_finished_feed_import(group=feed_group) == done
+
+
+def test_an_import_that_breaks_unexpectedly_is_marked_failed_not_left_running(
+    client, feed_group, leader, monkeypatch, django_capture_on_commit_callbacks
+):
+    def breaks(*args, **kwargs):
+        raise RuntimeError("the parser choked")
+
+    monkeypatch.setattr(imports, "fetch_url", lambda url, **kwargs: b"BEGIN:VCALENDAR")
+    monkeypatch.setattr(imports, "meetings_import_ical", breaks)
+    client.force_login(leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page(feed_group))
+
+    feed_import = FeedImport.objects.get(group=feed_group)
+    assert feed_import.status == FeedImport.Status.FAILED
+    assert feed_import.finished_at is not None
+    assert "could not be imported" in feed_import.error

@@ -442,3 +442,72 @@ def test_odd_feeds_never_break_the_import_or_its_page(
     assert FeedImport.objects.get().status in {FeedImport.Status.DONE, FeedImport.Status.FAILED}
     assert client.get(page).status_code == 200
     assert client.get(reverse("meetings:list", kwargs={"slug": group.slug})).status_code == 200
+
+
+# Series that would never end, and keys that change ------------------------------------------
+
+
+def test_a_repeat_rule_with_an_interval_of_0_is_skipped_not_expanded_forever(group):
+    result = import_feed(group, vevent("RRULE:FREQ=WEEKLY;INTERVAL=0", uid="s"))
+
+    assert [event.reason for event in result.skipped] == [
+        "Its repeat rule has an interval below 1, so it cannot be read."
+    ]
+    assert not group.meetings.exists()
+
+
+def test_a_series_that_began_decades_ago_is_skipped(group):
+    result = import_feed(
+        group,
+        vevent(
+            "RRULE:FREQ=DAILY",
+            uid="old",
+            start="DTSTART:19000101T180000Z",
+            end="DTEND:19000101T200000Z",
+        ),
+    )
+
+    assert [event.reason for event in result.skipped] == [
+        "It began repeating more than 20 years ago; add its meetings by hand."
+    ]
+
+
+def test_a_single_event_that_becomes_a_series_keeps_its_meeting(group):
+    import_feed(group, vevent(uid="e1"))
+    (first,) = group.meetings.all()
+
+    result = import_feed(group, vevent("RRULE:FREQ=MONTHLY;COUNT=3", uid="e1"))
+
+    meetings = list(group.meetings.counted().order_by("starts_at"))
+    assert len(meetings) == 3
+    assert meetings[0].pk == first.pk
+    assert meetings[0].external_uid.startswith("e1#")
+    assert result.missing == []
+
+
+def test_a_series_moved_by_half_an_hour_keeps_its_meetings(group):
+    import_feed(group, vevent("RRULE:FREQ=MONTHLY;COUNT=3", uid="s"))
+    before = set(group.meetings.values_list("pk", flat=True))
+
+    result = import_feed(
+        group,
+        vevent(
+            "RRULE:FREQ=MONTHLY;COUNT=3",
+            uid="s",
+            start="DTSTART;TZID=Europe/Stockholm:20250312T183000",
+            end="DTEND;TZID=Europe/Stockholm:20250312T203000",
+        ),
+    )
+
+    assert set(group.meetings.counted().values_list("pk", flat=True)) == before
+    assert (len(result.added), len(result.updated), result.missing) == (0, 3, [])
+    again = import_feed(
+        group,
+        vevent(
+            "RRULE:FREQ=MONTHLY;COUNT=3",
+            uid="s",
+            start="DTSTART;TZID=Europe/Stockholm:20250312T183000",
+            end="DTEND;TZID=Europe/Stockholm:20250312T203000",
+        ),
+    )
+    assert len(again.unchanged) == 3

@@ -750,3 +750,31 @@ def test_a_new_home_page_forgets_what_the_old_one_linked():
 
     group.refresh_from_db()
     assert group.coc_linked_from_home is None
+
+
+@pytest.mark.django_db
+def test_one_malformed_home_page_never_stops_the_other_groups_checks(server, loopback_allowed):
+    coc_url = server.page("/coc")
+    bad_home = server.page("/bad", b"<html><p>Tickets <![ soon</p>" + b"<!--" * 50_000 + b"</html>")
+    good_home = server.page("/good", b'<a href="/coc">Code of conduct</a>')
+    bad = admitted_group(code_of_conduct_url=coc_url, home_page_url=bad_home)
+    good = admitted_group(code_of_conduct_url=coc_url, home_page_url=good_home)
+
+    def failing_reader(home_url, url):
+        if home_url == bad_home:
+            raise AssertionError("a parser that gives up")
+        return coc.home_page_links_to(home_url, url)
+
+    check_code_of_conduct_links(now=NOW, home_links=failing_reader)
+
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert (bad.coc_link_checked_at, bad.coc_linked_from_home) == (NOW, None)
+    assert (good.coc_link_checked_at, good.coc_linked_from_home) == (NOW, True)
+    assert coc.home_page_links_to(bad_home, coc_url) is False
+
+
+def test_a_page_built_to_be_slow_to_parse_is_read_in_linear_time():
+    hostile = '<a href="' * 200_000 + "<p>Tickets <![ soon</p>" + "<!--" * 200_000
+
+    assert coc.page_links_to(hostile, page_url="https://g.example.org/", target=COC) is False
