@@ -99,7 +99,11 @@ def thread_start(
 
 
 def _locked(thread: Thread) -> Thread:
-    return Thread.objects.select_for_update().select_related("group", "author").get(pk=thread.pk)
+    return (
+        Thread.objects.select_for_update(of=("self",))
+        .select_related("group", "author")
+        .get(pk=thread.pk)
+    )
 
 
 @transaction.atomic
