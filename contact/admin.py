@@ -66,6 +66,7 @@ class ThreadAdmin(ActionSelectionMixin, ReadOnlyMixin, admin.ModelAdmin[Thread])
         "status",
         "answer_link",
     ]
+    list_display_links = ["subject"]
     list_filter = ["status", "kind", ("group", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["subject", "group__name", "author__email", "author__name"]
     list_select_related = ["group", "author"]
