@@ -1,10 +1,11 @@
 """A person's own data: a copy of what the portal holds about them, and deleting the account.
 
 A user downloads their profile, roles, acceptances, requests, conversations with the program
-team and the e-mails the portal sent them; or deletes their account (docs/program.md, "Deleting an account"). Deleting never removes
-the user row (the group's history points at it): the person's name and e-mail are anonymised in
-it, every role they held ends and stays empty until someone is named (Requirement 1 fails, and
-the checklist shows it), and the group's other contact and the program team are told.
+team and the e-mails the portal sent them; or deletes their account (docs/program.md,
+"Deleting an account"). Deleting never removes the user row (the group's history points at
+it): the person's name and e-mail are anonymised in it, every role they held ends and stays
+empty until someone is named (Requirement 1 fails, and the checklist shows it), and the
+group's other contact and the program team are told.
 """
 
 import re
