@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +29,7 @@ class BodyLimitMixin:
 
     def _say_limit(self) -> None:
         self.fields["body"].help_text = gettext("At most %(limit)s characters.") % {
-            "limit": f"{BODY_MAX_LENGTH:,}"
+            "limit": number_format(BODY_MAX_LENGTH, force_grouping=True)
         }
 
 
