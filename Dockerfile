@@ -30,6 +30,7 @@ RUN DJANGO_SECRET_KEY=build-only-dummy-secret-not-used-at-run-time \
     CACHE_URL=locmemcache:// \
     CELERY_BROKER_URL=memory:// \
     EMAIL_URL=consolemail:// \
+    PROGRAM_TEAM_EMAIL=build-only@techgroups.internal \
     python manage.py collectstatic --noinput --verbosity 0 \
  && mkdir -p /app/var/media \
  && chown -R app:app /app/var

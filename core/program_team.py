@@ -31,6 +31,8 @@ PERMISSIONS = {
         "contentitem": ["view", "add", "change"],
         "newsitem": ["view", "add", "change"],
     },
+    # Conversations with leaders: read, answer, close and reopen (never delete).
+    "contact": {"thread": ["view", "change"], "message": ["view"]},
     "django_celery_beat": {
         "periodictask": ["view", "change"],
         "crontabschedule": ["view", "add", "change"],

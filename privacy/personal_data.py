@@ -1,10 +1,11 @@
 """A person's own data: a copy of what the portal holds about them, and deleting the account.
 
-A user downloads their profile, roles, acceptances, requests and the e-mails the portal sent
-them; or deletes their account (docs/program.md, "Deleting an account"). Deleting never removes
-the user row (the group's history points at it): the person's name and e-mail are anonymised in
-it, every role they held ends and stays empty until someone is named (Requirement 1 fails, and
-the checklist shows it), and the group's other contact and the program team are told.
+A user downloads their profile, roles, acceptances, requests, conversations with the program
+team and the e-mails the portal sent them; or deletes their account (docs/program.md,
+"Deleting an account"). Deleting never removes the user row (the group's history points at
+it): the person's name and e-mail are anonymised in it, every role they held ends and stays
+empty until someone is named (Requirement 1 fails, and the checklist shows it), and the
+group's other contact and the program team are told.
 """
 
 import re
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contact.models import Message, Thread
 from core.audit import audit_record
 from core.models import AuditEntry
 from groups.emails import program_team_enqueue, program_team_language
@@ -60,7 +62,7 @@ def _when(moment: datetime | None) -> str | None:
 
 
 def personal_data(user: User) -> dict[str, Any]:
-    """Everything the portal holds about `user`, as plain JSON values, in a fixed 11 queries.
+    """Everything the portal holds about `user`, as plain JSON values, in a fixed 13 queries.
 
     Other people's data stays out: invitations say when and for which group, not who else
     was invited or who invited; e-mails are those addressed to this person.
@@ -75,6 +77,18 @@ def personal_data(user: User) -> dict[str, Any]:
     )
     actions = AuditEntry.objects.filter(actor=user).select_related("group")
     imports = FeedImport.objects.filter(requested_by=user).select_related("group")
+    # Conversations with the program team: the person's own threads with every message (the
+    # team's answers were written to them), and what they wrote in their groups' other threads.
+    threads = list(
+        Thread.objects.filter(author=user).select_related("group").order_by("created_at", "pk")
+    )
+    messages: dict[int, list[Message]] = {}
+    for message in (
+        Message.objects.filter(Q(thread__author=user) | Q(author=user))
+        .select_related("thread__group")
+        .order_by("created_at", "pk")
+    ):
+        messages.setdefault(message.thread_id, []).append(message)
     return {
         "exported_at": _when(timezone.now()),
         "profile": {
@@ -163,6 +177,35 @@ def personal_data(user: User) -> dict[str, Any]:
                 "body": email.body_text,
             }
             for email in outbox_to_person(user=user, email=user.email).order_by("created_at", "pk")
+        ],
+        "conversations_with_the_program_team": [
+            {
+                "group": thread.group.name if thread.group else None,
+                "kind": thread.kind,
+                "subject": thread.subject,
+                "status": thread.status,
+                "created_at": _when(thread.created_at),
+                "messages": [
+                    {
+                        "from": "program_team" if message.from_program_team else "you",
+                        "body": message.body,
+                        "created_at": _when(message.created_at),
+                    }
+                    for message in messages.get(thread.pk, [])
+                ],
+            }
+            for thread in threads
+        ],
+        "messages_in_other_conversations": [
+            {
+                "group": message.thread.group.name if message.thread.group else None,
+                "subject": message.thread.subject,
+                "body": message.body,
+                "created_at": _when(message.created_at),
+            }
+            for thread_messages in messages.values()
+            for message in thread_messages
+            if message.thread.author_id != user.pk
         ],
         "feed_imports": [
             {
@@ -420,3 +463,15 @@ def _anonymise_history(*, user: User, name: str, email: str) -> None:
         request.details, request.staff_note = scrub(request.details), scrub(request.staff_note)
         requests.append(request)
     LeadershipChangeRequest.objects.bulk_update(requests, ["details", "staff_note"])
+
+    # Conversations with the program team are kept (a code-of-conduct case may need them
+    # later): their author becomes "Deleted user" with the account; the person's name and
+    # e-mail leave the subjects of their threads and the text of their messages.
+    threads = list(Thread.objects.filter(author=user))
+    for thread in threads:
+        thread.subject = scrub(thread.subject)
+    Thread.objects.bulk_update(threads, ["subject"])
+    messages = list(Message.objects.filter(author=user))
+    for message in messages:
+        message.body = scrub(message.body)
+    Message.objects.bulk_update(messages, ["body"])

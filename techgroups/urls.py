@@ -46,6 +46,7 @@ urlpatterns = [
     path("groups/", include("membership.urls")),
     path("groups/<slug:slug>/meetings/", include("meetings.urls")),
     path("program/", include("program.urls")),
+    path("contact/", include("contact.urls")),
     path("directory/", include("directory.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before the admin: its catch-all would take admin/overview/ for an app's index.

@@ -15,7 +15,9 @@ def production_env(**overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL", "CELERY_", "EMAIL_URL"))
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_URL", "CACHE_URL", "CELERY_", "EMAIL_URL", "PROGRAM_TEAM_EMAIL")
+        )
     }
     env.update(
         DJANGO_SETTINGS_MODULE="techgroups.settings.production",
@@ -25,6 +27,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         CACHE_URL="redis://127.0.0.1:6379/1",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
         EMAIL_URL="smtp://mail:1025",
+        PROGRAM_TEAM_EMAIL="program-team@groups.example.se",
     )
     env.update(overrides)
     return env

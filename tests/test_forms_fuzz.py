@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from contact.models import Message, Thread
 from groups.models import Group
 from leaders.models import Leadership, User
 from meetings.models import Meeting
@@ -396,6 +397,31 @@ def leave_refusal(data: dict[str, Any]) -> str | None:
     )
 
 
+def contact_refusal(data: dict[str, Any]) -> str | None:
+    body, subject = as_text(data.get("body")), as_text(data.get("subject"))
+    kind = last(data.get("kind"))
+    group = last(data.get("group"))
+    return first(
+        has_nul(data, ["body", "subject", "kind", "group"]),
+        "no message" if not body or not body.strip() else None,
+        "no subject" if not subject or not subject.strip() else None,
+        too_long(data, {"body": 5000, "subject": 200}),
+        f"an unknown kind: {kind!r}" if kind not in Thread.Kind.values else None,
+        f"a group the leader does not lead: {group!r}"
+        if group not in {None, "", "alpha-azure-circle"}
+        else None,
+    )
+
+
+def reply_refusal(data: dict[str, Any]) -> str | None:
+    body = as_text(data.get("body"))
+    return first(
+        has_nul(data, ["body"]),
+        "no message" if not body or not body.strip() else None,
+        too_long(data, {"body": 5000}),
+    )
+
+
 def invitation_refusal(data: dict[str, Any]) -> str | None:
     answer = last(data.get("answer"))
     if answer not in {"accept", "decline"}:
@@ -485,6 +511,14 @@ def check_invariants(before: dict[str, Any], world: World, *, may_submit: Group 
         assert "\x00" not in user.name
     for request in LeaveRequest.objects.all():
         assert 0 < len(request.reason) <= 2000
+    for message in Message.objects.all():
+        assert len(message.body.strip()) > 0 and len(message.body) <= 5000
+        assert "\x00" not in message.body
+    assert (
+        not Thread.objects.filter(kind=Thread.Kind.CONDUCT_INCIDENT)
+        .exclude(author__in=[world.leader])
+        .exists()
+    )
     for group in Group.objects.all():
         roles = list(Leadership.objects.active().filter(group=group).values_list("role", flat=True))
         assert len(roles) == len(set(roles))
@@ -858,6 +892,33 @@ FORMS: list[Form] = [
         fixed({"name": "Stina S.", "preferred_language": "en", "tech_community_id": ""}),
         {"name": text, "preferred_language": text, "tech_community_id": st.one_of(numbers, urls)},
         profile_refusal,
+    ),
+    Form(
+        "contact",
+        "contact:index",
+        no_kwargs,
+        LEADER,
+        fixed(
+            {"group": "alpha-azure-circle", "kind": "question", "subject": "Hi", "body": "Hello"}
+        ),
+        {
+            "group": st.one_of(
+                st.sampled_from(["", "alpha-azure-circle", "bravo-cloud-guild"]), text
+            ),
+            "kind": st.one_of(st.sampled_from([*Thread.Kind.values, "QUESTION"]), text),
+            "subject": text,
+            "body": text,
+        },
+        contact_refusal,
+    ),
+    Form(
+        "contact-reply",
+        "contact:thread",
+        lambda world: {"pk": world.question.pk},
+        CO_LEADER,
+        fixed({"body": "One more thing."}),
+        {"body": text},
+        reply_refusal,
     ),
     Form(
         "account-delete",

@@ -45,7 +45,7 @@ from tests.world import (
 pytestmark = pytest.mark.django_db
 
 
-PORTAL_NAMESPACES = {"groups", "meetings", "leaders", "program"}
+PORTAL_NAMESPACES = {"groups", "meetings", "leaders", "program", "contact"}
 PORTAL_ROOT_NAMES = {"home", "healthz"}
 
 
@@ -312,6 +312,30 @@ PAGES: list[Page] = [
         lambda world: {"token": unsubscribe_token(world.leader)[:-3] + "xyz"},
         everyone(400),
     ),
+    # Writing to the program team: every signed-in person; a conversation to its readers only
+    # (docs/program.md, "Contacting the program team"); staff read them in the admin.
+    Page("contact", "contact:index", no_kwargs, everyone_signed_in(200)),
+    Page("contact-threads", "contact:threads", no_kwargs, everyone_signed_in(200)),
+    Page(
+        "contact-question",
+        "contact:thread",
+        lambda world: {"pk": world.question.pk},
+        leaders_of_the_group(200),
+    ),
+    Page(
+        "contact-incident",
+        "contact:thread",
+        lambda world: {"pk": world.incident.pk},
+        nobody_but(leader=200),
+    ),
+    Page(
+        "contact-no-group",
+        "contact:thread",
+        lambda world: {"pk": world.other_thread.pk},
+        nobody_but(other_leader=200),
+    ),
+    Page("contact-unknown", "contact:thread", lambda world: {"pk": 999999}, nobody_but()),
+    Page("contact-out-of-range", "contact:thread", lambda world: {"pk": 2**70}, nobody_but()),
     # Personal data: each person's own download and account deletion; staff ask an admin.
     Page("personal-data", "privacy:personal_data", no_kwargs, everyone_signed_in(200)),
     Page(
@@ -397,6 +421,7 @@ def test_every_state_changing_portal_url_is_in_the_changes():
         "program:news",
         "privacy:personal_data",
         "privacy:account_deleted",
+        "contact:threads",
     }
 
     missing = portal_url_names() - get_only - {change.name for change in CHANGES}

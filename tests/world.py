@@ -27,6 +27,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from contact.models import Message, Thread
 from core.program_team import PROGRAM_TEAM, sync_program_team
 from groups.models import Group
 from leaders.models import CoLeaderInvitation, Leadership, ProgramRules, User
@@ -77,6 +78,9 @@ class World:
     invitee: User
     rules: ProgramRules
     call: QuarterlyCall
+    question: Thread  # the leader's question about `group`: its co-leader reads it too
+    incident: Thread  # the leader's code-of-conduct incident about `group`: confidential
+    other_thread: Thread  # the other leader's, about no group
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -99,6 +103,15 @@ class World:
 
     def all_groups(self) -> list[Group]:
         return [self.group, self.other_group, self.submitted_group, self.draft_group]
+
+
+def conversation(
+    *, author: User, group: Group | None, kind: str, subject: str, body: str
+) -> Thread:
+    """A thread with its first message, as rows: the world queues no e-mail."""
+    thread = Thread.objects.create(author=author, group=group, kind=kind, subject=subject)
+    Message.objects.create(thread=thread, author=author, body=body)
+    return thread
 
 
 def build_world() -> World:
@@ -165,6 +178,27 @@ def build_world() -> World:
         invitee=verified_user(email=INVITEE, name="Ivy Invitee"),
         rules=rules,
         call=QuarterlyCallFactory(),
+        question=conversation(
+            author=leader,
+            group=group,
+            kind=Thread.Kind.QUESTION,
+            subject="Alpha question",
+            body="May we meet in English?",
+        ),
+        incident=conversation(
+            author=leader,
+            group=group,
+            kind=Thread.Kind.CONDUCT_INCIDENT,
+            subject="Alpha incident",
+            body="Confidential.",
+        ),
+        other_thread=conversation(
+            author=other_leader,
+            group=None,
+            kind=Thread.Kind.LEADERSHIP_CHANGE,
+            subject="Bravo change",
+            body="About no group.",
+        ),
     )
 
 
@@ -197,6 +231,7 @@ WATCHED_APPS = (
     "meetings",
     "membership",
     "program",
+    "contact",
     "account",
     "mfa",
 )
@@ -574,6 +609,50 @@ CHANGES: list[Change] = [
         data({"answer": "decline"}),
         "invitee",
         {**everyone(403), ANONYMOUS: 200},
+    ),
+    # Writing to the program team: staff answer in the admin instead.
+    Change(
+        "contact",
+        "contact:index",
+        no_kwargs,
+        lambda world: {
+            "group": world.group.slug,
+            "kind": "question",
+            "subject": "Venue question",
+            "body": "Can we meet at the library?",
+        },
+        CO_LEADER,
+        {ANONYMOUS: LOGIN, STAFF: 403},
+    ),
+    Change(
+        "contact-about-another-group",
+        "contact:index",
+        no_kwargs,
+        lambda world: {
+            "group": world.other_group.slug,
+            "kind": "question",
+            "subject": "Not mine",
+            "body": "A group I do not lead.",
+        },
+        None,
+        # The form says the choice is not valid (the other leader leads that group).
+        {ANONYMOUS: LOGIN, LEADER: 200, CO_LEADER: 200, APPLICANT: 200, STAFF: 403},
+    ),
+    Change(
+        "contact-reply",
+        "contact:thread",
+        lambda world: {"pk": world.question.pk},
+        data({"body": "One more thing."}),
+        CO_LEADER,
+        outsiders_of_the_group(),
+    ),
+    Change(
+        "contact-reply-to-a-confidential-thread",
+        "contact:thread",
+        lambda world: {"pk": world.incident.pk},
+        data({"body": "Let me read it."}),
+        LEADER,
+        outsiders_of_the_group(co_leader=404),
     ),
     # Deleting an account acts on the signed-in person only, with their password.
     Change(

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "meetings",
     "membership",
     "program",
+    "contact",
     "reporting",
     "directory",
     "privacy",
@@ -192,6 +193,8 @@ def mailer_from_url(url: str) -> dict[str, object]:
 MAILERS = {"default": mailer_from_url(env("EMAIL_URL", default="smtp://localhost:25"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tech Groups <groups@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The program team's address: shown on the contact page, the reply-to of the portal's e-mail and
+# where its notices go. Production refuses to start without a real one (production.py).
 PROGRAM_TEAM_EMAIL = env("PROGRAM_TEAM_EMAIL", default="program-team@example.org")
 EMAIL_SUBJECT_PREFIX = "[Tech Groups] "
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
