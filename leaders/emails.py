@@ -15,9 +15,9 @@ from groups.models import Group
 from groups.values import group_values, sample_group
 from notifications.mail import EmailKind, register_email
 from notifications.models import OutboxEmail
-from notifications.values import person_values, site_url
+from notifications.values import person_values, recipient_values, site_url
 
-from .models import CoLeaderInvitation
+from .models import CoLeaderInvitation, Leadership, LeadershipChangeRequest, User
 from .values import sample_user
 
 SAMPLE_LINK_ID = "sample-invitation-token"
@@ -25,8 +25,14 @@ SAMPLE_LINK_ID = "sample-invitation-token"
 
 def coleader_invitation_context(*, invitation: CoLeaderInvitation) -> dict[str, Any]:
     """The invitation's link carries its token: only the invited address gets it."""
+    replaces = invitation.replaces
     return {
-        "invitation": {"email": invitation.email, "expires_at": invitation.expires_at},
+        "invitation": {
+            "email": invitation.email,
+            "name": invitation.name,
+            "expires_at": invitation.expires_at,
+            "replaces": replaces.user.display_name if replaces is not None else "",
+        },
         "group": group_values(invitation.group),
         "inviter": person_values(invitation.invited_by),
         "link": site_url("leaders:invitation", invitation.token),
@@ -38,6 +44,7 @@ def coleader_invitation_sample() -> dict[str, Any]:
     invitation = CoLeaderInvitation(
         group=sample_group(status=Group.Status.SUBMITTED),
         email="bo@example.org",
+        name="Bo Ek",
         token=SAMPLE_LINK_ID,
         invited_by=sample_user(),
         created_at=now,
@@ -58,5 +65,143 @@ register_email(
         context=coleader_invitation_context,
         sample=coleader_invitation_sample,
         priority=OutboxEmail.Priority.URGENT,
+    )
+)
+
+
+# A contact reports that the other has left (docs/program.md, "Leadership changes") ----------
+
+
+def _report_values(request: LeadershipChangeRequest, took_over: bool) -> dict[str, Any]:
+    reported = request.reported_leadership
+    assert reported is not None
+    invitation = request.invitation
+    return {
+        "group": group_values(request.group),
+        "reporter": person_values(request.requested_by),
+        "person": person_values(reported.user),
+        "role": reported.role,
+        "reported_at": request.created_at,
+        "details": request.details,
+        "took_over": took_over,
+        "successor": {"email": invitation.email, "name": invitation.name}
+        if invitation is not None
+        else None,
+    }
+
+
+def leadership_reported_left_context(
+    *, request: LeadershipChangeRequest, user: User, took_over: bool
+) -> dict[str, Any]:
+    """To the person reported as left: a wrong report is caught by replying."""
+    return {"user": recipient_values(user), **_report_values(request, took_over)}
+
+
+def leadership_report_confirmation_context(
+    *, request: LeadershipChangeRequest, user: User, took_over: bool
+) -> dict[str, Any]:
+    """To the contact who reported: what was recorded and what happens next."""
+    return {
+        "user": recipient_values(user),
+        **_report_values(request, took_over),
+        "people_url": site_url("leaders:people", request.group.slug),
+    }
+
+
+def _report_sample() -> dict[str, Any]:
+    now = timezone.now()
+    group = sample_group()
+    reporter = sample_user()
+    reported = sample_user(email="bo@example.org", name="Bo Ek")
+    invitation = CoLeaderInvitation(
+        group=group,
+        email="cecilia@example.org",
+        name="Cecilia Holm",
+        token=SAMPLE_LINK_ID,
+        invited_by=reporter,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.TECHGROUPS_INVITATION_EXPIRY_DAYS),
+    )
+    request = LeadershipChangeRequest(
+        group=group,
+        requested_by=reporter,
+        kind=LeadershipChangeRequest.Kind.CO_LEADER_LEFT,
+        details="Bo moved to Berlin in May.",
+        created_at=now,
+        reported_leadership=Leadership(
+            group=group, user=reported, role=Leadership.Role.CO_LEADER, ended_at=now
+        ),
+        invitation=invitation,
+    )
+    return {"request": request, "user": reported, "took_over": False}
+
+
+def _report_confirmation_sample() -> dict[str, Any]:
+    sample = _report_sample()
+    return {**sample, "user": sample["request"].requested_by}
+
+
+register_email(
+    EmailKind(
+        name="leadership_reported_left",
+        title=gettext_lazy("Reported as having left a group"),
+        description=gettext_lazy(
+            "To the leader or co-leader whom the group's other contact reported as having "
+            "left, in their language: their role has ended; if the report is wrong, they "
+            "reply and the program team puts it right."
+        ),
+        context=leadership_reported_left_context,
+        sample=_report_sample,
+    )
+)
+
+register_email(
+    EmailKind(
+        name="leadership_report_confirmation",
+        title=gettext_lazy("Report of a contact who left: confirmation"),
+        description=gettext_lazy(
+            "To the contact who reported that the group's other contact has left, in their "
+            "language: what was recorded, whether they took over as leader and whom they "
+            "invited as successor."
+        ),
+        context=leadership_report_confirmation_context,
+        sample=_report_confirmation_sample,
+    )
+)
+
+
+# An invitation that replaces the co-leader is accepted (docs/program.md, "Co-leader invitation")
+
+
+def coleader_replaced_context(*, leadership: Leadership, successor: User) -> dict[str, Any]:
+    """To the co-leader whose role ended because the person invited to replace them accepted."""
+    return {
+        "user": recipient_values(leadership.user),
+        "group": group_values(leadership.group),
+        "successor": person_values(successor),
+        "ended_at": leadership.ended_at,
+    }
+
+
+def coleader_replaced_sample() -> dict[str, Any]:
+    leadership = Leadership(
+        group=sample_group(),
+        user=sample_user(email="bo@example.org", name="Bo Ek"),
+        role=Leadership.Role.CO_LEADER,
+        ended_at=timezone.now(),
+    )
+    return {"leadership": leadership, "successor": sample_user(name="Cecilia Holm")}
+
+
+register_email(
+    EmailKind(
+        name="coleader_replaced",
+        title=gettext_lazy("Co-leader replaced"),
+        description=gettext_lazy(
+            "To the co-leader, in their language, when the person a contact invited to "
+            "replace them accepts: their role has ended. The program team gets its own notice."
+        ),
+        context=coleader_replaced_context,
+        sample=coleader_replaced_sample,
     )
 )

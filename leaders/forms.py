@@ -80,6 +80,9 @@ class ProfileForm(forms.Form):
 
 
 class CoLeaderInviteForm(forms.Form):
+    """Invite a co-leader; while one is active the invitee must be said to replace them."""
+
+    name = forms.CharField(label=_("Their name"), max_length=150, required=False)
     email = forms.EmailField(
         label=_("The co-leader's e-mail address"),
         max_length=254,
@@ -88,6 +91,66 @@ class CoLeaderInviteForm(forms.Form):
             "program rules to become co-leader."
         ),
     )
+
+    def __init__(self, *args: Any, co_leader_name: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if co_leader_name:
+            self.fields["replaces_co_leader"] = forms.BooleanField(
+                label=_(
+                    "The person I invite replaces %(name)s as co-leader: their role ends when "
+                    "the invitation is accepted"
+                )
+                % {"name": co_leader_name},
+                required=False,
+            )
+
+
+class ReportLeftForm(forms.Form):
+    """A contact reports that the group's other contact has left; `leadership_report_left`
+    judges and records it."""
+
+    details = forms.CharField(
+        label=_("What happened (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example when they left and why. The program team reads it."),
+    )
+    successor_name = forms.CharField(
+        label=_("Successor's name (optional)"), max_length=150, required=False
+    )
+    successor_email = forms.EmailField(
+        label=_("Successor's e-mail address (optional)"),
+        max_length=254,
+        required=False,
+        help_text=_(
+            "We invite them to become co-leader, as with any co-leader invitation. Leave it "
+            "empty to invite someone later."
+        ),
+    )
+
+    def __init__(self, *args: Any, offer_take_over: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if offer_take_over:
+            self.fields["takes_over"] = forms.BooleanField(
+                label=_("I take over as leader"),
+                required=False,
+                help_text=_(
+                    "You become the leader and the co-leader role is empty until your "
+                    "successor accepts the invitation. Otherwise the program team names a new "
+                    "leader."
+                ),
+            )
+            self.order_fields(["details", "takes_over", "successor_name", "successor_email"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        named = cleaned.get("successor_name", "").strip()
+        if named and not cleaned.get("successor_email") and "successor_email" not in self.errors:
+            self.add_error(
+                "successor_email", _("Give the successor's e-mail address to invite them.")
+            )
+        return cleaned
 
 
 class InvitationAnswerForm(forms.Form):

@@ -173,6 +173,16 @@ class CoLeaderInvitation(models.Model):
 
     group = models.ForeignKey("groups.Group", on_delete=models.PROTECT, related_name="invitations")
     email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    #: The active co-leader the invitee replaces: their role ends when the invitee accepts.
+    replaces = models.ForeignKey(
+        Leadership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaces"),
+    )
     token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -225,6 +235,7 @@ class LeadershipChangeRequest(models.Model):
         HAND_OVER = "hand_over", _("Hand leadership over to the co-leader")
         STEP_DOWN = "step_down", _("Step down")
         CO_LEADER_LEFT = "co_leader_left", _("The co-leader has left")
+        LEADER_LEFT = "leader_left", _("The leader has left")
         OTHER = "other", _("Other change")
 
     group = models.ForeignKey(
@@ -235,6 +246,24 @@ class LeadershipChangeRequest(models.Model):
     )
     kind = models.CharField(_("change"), max_length=20, choices=Kind.choices)
     details = models.TextField(_("details"), max_length=2000, blank=True)
+    #: The role a contact reported as left (docs/program.md, "Leadership changes").
+    reported_leadership = models.ForeignKey(
+        Leadership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported as left"),
+    )
+    #: The successor invited with the report, if any.
+    invitation = models.ForeignKey(
+        CoLeaderInvitation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("successor invitation"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=RequestStatus.choices, default="open")
     processed_by = models.ForeignKey(

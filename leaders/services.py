@@ -90,24 +90,43 @@ def leadership_end(
 
 @transaction.atomic
 def invitation_create(
-    *, group: Group, email: str, by: Any, now: datetime | None = None
+    *,
+    group: Group,
+    email: str,
+    by: Any,
+    name: str = "",
+    replaces_co_leader: bool = False,
+    now: datetime | None = None,
 ) -> CoLeaderInvitation:
-    """Invite someone by e-mail to become the group's co-leader (docs/program.md, Requirement 1).
+    """Invite someone by e-mail to become the group's co-leader (docs/program.md, Requirement 1
+    and "Co-leader invitation").
 
-    A group has at most one pending invitation: a new one revokes the previous. The e-mail
-    with the link is queued for the worker once the transaction commits.
+    While the group has an active co-leader, the invitation must say that the invitee replaces
+    them (`replaces_co_leader`): their role ends when the invitee accepts, not before, so the
+    group keeps two contacts meanwhile. A group has at most one pending invitation: a new one
+    revokes the previous. The e-mail with the link is queued for the worker once the
+    transaction commits.
     """
     now = now or timezone.now()
     Group.objects.select_for_update().get(pk=group.pk)
     email = email.strip()
+    name = name.strip()
     if Leadership.objects.active().filter(group=group, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person already leads the group.")})
-    if Leadership.objects.active().filter(group=group, role=Leadership.Role.CO_LEADER).exists():
+    co_leader = (
+        Leadership.objects.active()
+        .filter(group=group, role=Leadership.Role.CO_LEADER)
+        .select_related("user")
+        .first()
+    )
+    if co_leader is not None and not replaces_co_leader:
         raise ValidationError(
             {
-                "email": _(
-                    "The group has a co-leader. They must step down before you invite another."
+                "replaces_co_leader": _(
+                    "The group has a co-leader (%(name)s). Tick the box to say that the person "
+                    "you invite replaces them when they accept."
                 )
+                % {"name": co_leader.user.display_name}
             }
         )
     replaced = CoLeaderInvitation.objects.filter(
@@ -121,17 +140,26 @@ def invitation_create(
     invitation = CoLeaderInvitation(
         group=group,
         email=email,
+        name=name,
+        replaces=co_leader,
         invited_by=by,
         created_at=now,
         expires_at=now + timedelta(days=settings.TECHGROUPS_INVITATION_EXPIRY_DAYS),
     )
     invitation.full_clean()
     invitation.save()
+    if co_leader is None:
+        summary = _("%(email)s was invited to be co-leader") % {"email": email}
+    else:
+        summary = _("%(email)s was invited to be co-leader, replacing %(person)s") % {
+            "email": email,
+            "person": co_leader.user.display_name,
+        }
     audit_record(
         group=group,
         actor=by,
         action=AuditEntry.Action.LEADERSHIP_CHANGE,
-        summary=_("%(email)s was invited to be co-leader") % {"email": email},
+        summary=summary,
         changes={"invitation": {"before": "", "after": email}},
         at=now,
     )
@@ -194,10 +222,29 @@ def invitation_check(*, invitation: CoLeaderInvitation, user: Any, now: datetime
 def invitation_accept(
     *, invitation: CoLeaderInvitation, user: User, now: datetime | None = None
 ) -> Leadership:
-    """The invited person becomes co-leader and accepts the current program rules."""
+    """The invited person becomes co-leader and accepts the current program rules.
+
+    An invitation that replaces the co-leader ends their role now (docs/program.md,
+    "Co-leader invitation"), tells them by e-mail and tells the program team.
+    """
     now = now or timezone.now()
     locked = CoLeaderInvitation.objects.select_for_update().get(pk=invitation.pk)
     invitation_check(invitation=locked, user=user, now=now)
+    Group.objects.select_for_update().get(pk=locked.group_id)
+    replaced = (
+        Leadership.objects.active()
+        .filter(pk=locked.replaces_id, role=Leadership.Role.CO_LEADER)
+        .select_related("user")
+        .first()
+        if locked.replaces_id is not None
+        else None
+    )
+    if replaced is not None:
+        if replaced.user_id == user.pk:
+            raise ValidationError(_("You are already the group's co-leader."))
+        leadership_end(
+            leadership=replaced, by=user, reason=Leadership.EndReason.HANDED_OVER, now=now
+        )
     leadership = leadership_start(
         group=locked.group, user=user, role=Leadership.Role.CO_LEADER, by=user, now=now
     )
@@ -208,7 +255,36 @@ def invitation_accept(
     locked.responded_at = now
     locked.accepted_by = user
     locked.save()
+    if replaced is not None:
+        _replaced_emails_enqueue(invitation=locked, replaced=replaced, successor=user)
     return leadership
+
+
+def _replaced_emails_enqueue(
+    *, invitation: CoLeaderInvitation, replaced: Leadership, successor: User
+) -> None:
+    """The replaced co-leader learns that their role has ended; the program team is told."""
+    person = replaced.user
+    outbox_enqueue(
+        key=f"coleader_replaced:invitation-{invitation.pk}",
+        kind="coleader_replaced",
+        to=person.email,
+        language=person.preferred_language,
+        template="coleader_replaced",
+        inputs={"leadership": replaced, "successor": successor},
+        group=invitation.group,
+        user=person,
+    )
+    with program_team_language():
+        program_team_enqueue(
+            kind="coleader_replaced",
+            key=f"invitation-{invitation.pk}",
+            group=invitation.group,
+            summary=_("A new co-leader replaced the previous one"),
+            details=_("%(new)s accepted the invitation and replaced %(old)s as co-leader.")
+            % {"new": successor.display_name, "old": person.display_name},
+            admin_path=reverse("admin:groups_group_change", args=[invitation.group_id]),
+        )
 
 
 @transaction.atomic
@@ -405,6 +481,194 @@ def leadership_step_down(
     )
 
 
+@dataclass(frozen=True)
+class LeftReport:
+    """What a contact's report that the group's other contact has left changes."""
+
+    #: The reporter's role; they stay a contact, so the group never loses its last one.
+    reporter: Leadership
+    #: The role reported as left: it ends at once.
+    reported: Leadership
+    #: The reporting co-leader becomes leader (only when the leader is reported).
+    takes_over: bool
+
+    @property
+    def kind(self) -> str:
+        if self.reported.role == Leadership.Role.LEADER:
+            return LeadershipChangeRequest.Kind.LEADER_LEFT
+        return LeadershipChangeRequest.Kind.CO_LEADER_LEFT
+
+
+def left_report_plan(
+    roles: dict[str, Leadership], *, reporter_id: int, takes_over: bool, with_successor: bool
+) -> LeftReport:
+    """Judge a report that the group's other contact has left (docs/program.md, "Leadership
+    changes"), given the group's active roles; raise ValidationError if it is refused.
+
+    Only an active contact reports, and only the other contact: the reporter keeps a role, so
+    the group is never left without a contact (of two crossing reports the second is refused,
+    its reporter's role having ended). Only a co-leader reporting the leader may take over. A
+    successor is invited as co-leader, so only when the co-leader role is empty afterwards.
+    """
+    mine = next((held for held in roles.values() if held.user_id == reporter_id), None)
+    if mine is None:
+        raise ValidationError(_("You do not lead this group."))
+    reported = next((held for held in roles.values() if held.pk != mine.pk), None)
+    if reported is None:
+        raise ValidationError(
+            _("Nobody else holds a role in the group, so there is nobody to report as left.")
+        )
+    if takes_over and mine.role != Leadership.Role.CO_LEADER:
+        raise ValidationError({"takes_over": _("Only the co-leader can take over as leader.")})
+    co_leader_role_empty = reported.role == Leadership.Role.CO_LEADER or takes_over
+    if with_successor and not co_leader_role_empty:
+        raise ValidationError(
+            {
+                "successor_email": _(
+                    "A successor becomes co-leader, and you are the co-leader. Take over as "
+                    "leader to invite one, or leave the successor empty: the program team "
+                    "then names a new leader."
+                )
+            }
+        )
+    return LeftReport(reporter=mine, reported=reported, takes_over=takes_over)
+
+
+def _report_keys(request: LeadershipChangeRequest) -> tuple[str, str]:
+    """The outbox keys of a report's e-mails to the reported person and to the reporter."""
+    return (
+        f"leadership_reported_left:request-{request.pk}",
+        f"leadership_report_confirmation:request-{request.pk}",
+    )
+
+
+@transaction.atomic
+def leadership_report_left(
+    *,
+    group: Group,
+    by: Any,
+    details: str = "",
+    takes_over: bool = False,
+    successor_email: str = "",
+    successor_name: str = "",
+    now: datetime | None = None,
+) -> LeadershipChangeRequest:
+    """A contact reports that the group's other contact has left (docs/program.md, "Leadership
+    changes"), optionally inviting a successor in the same step.
+
+    The reported role ends at once (so requirement 1 tells the truth) and an open request
+    waits for the program team to confirm it. The team, the reported person (so that a wrong
+    report is caught) and the reporter are e-mailed; the successor gets the invitation.
+    All or nothing: a refused successor address changes nothing.
+    """
+    now = now or timezone.now()
+    Group.objects.select_for_update().get(pk=group.pk)
+    details = details.strip()
+    successor_email = successor_email.strip()
+    report = left_report_plan(
+        active_roles(group),
+        reporter_id=by.pk,
+        takes_over=takes_over,
+        with_successor=bool(successor_email),
+    )
+    reported, reporter = report.reported, report.reporter
+    leadership_end(leadership=reported, by=by, reason=Leadership.EndReason.STEPPED_DOWN, now=now)
+    audit_record(
+        group=group,
+        actor=by,
+        action=AuditEntry.Action.REQUEST,
+        summary=_("%(reporter)s reported that %(person)s, %(role)s, has left the group")
+        % {
+            "reporter": reporter.user.display_name,
+            "person": reported.user.display_name,
+            "role": reported.get_role_display(),
+        },
+        changes={"reported_left": {"before": reported.user.email, "after": ""}},
+        at=now,
+    )
+    if report.takes_over:
+        leadership_end(leadership=reporter, by=by, reason=Leadership.EndReason.HANDED_OVER, now=now)
+        leadership_start(
+            group=group, user=reporter.user, role=Leadership.Role.LEADER, by=by, now=now
+        )
+    invitation = None
+    if successor_email:
+        try:
+            invitation = invitation_create(
+                group=group, email=successor_email, name=successor_name, by=by, now=now
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            raise ValidationError(
+                {f"successor_{field}": errors for field, errors in error.error_dict.items()}
+            ) from None
+    request = LeadershipChangeRequest(
+        group=group,
+        requested_by=by,
+        kind=report.kind,
+        details=details,
+        created_at=now,
+        reported_leadership=reported,
+        invitation=invitation,
+    )
+    request.full_clean()
+    request.save()
+    _report_emails_enqueue(request=request, report=report)
+    return request
+
+
+def _report_emails_enqueue(*, request: LeadershipChangeRequest, report: LeftReport) -> None:
+    group = request.group
+    to_reported, to_reporter = _report_keys(request)
+    for key, template, person in (
+        (to_reported, "leadership_reported_left", report.reported.user),
+        (to_reporter, "leadership_report_confirmation", report.reporter.user),
+    ):
+        outbox_enqueue(
+            key=key,
+            kind=template,
+            to=person.email,
+            language=person.preferred_language,
+            template=template,
+            inputs={"request": request, "user": person, "took_over": report.takes_over},
+            group=group,
+            user=person,
+        )
+    with program_team_language():
+        lines = [
+            _(
+                "%(reporter)s reported that %(person)s, %(role)s, has left the group; the role "
+                "ended at once."
+            )
+            % {
+                "reporter": report.reporter.user.display_name,
+                "person": report.reported.user.display_name,
+                "role": report.reported.get_role_display(),
+            }
+        ]
+        if report.takes_over:
+            lines.append(
+                _("%(person)s took over as leader.") % {"person": report.reporter.user.display_name}
+            )
+        if request.invitation is not None:
+            lines.append(
+                _("%(email)s was invited to be co-leader.") % {"email": request.invitation.email}
+            )
+        if len(active_roles(group)) < 2:
+            lines.append(_("Until a replacement is named the group fails requirement 1."))
+        if request.details:
+            lines.append(request.details)
+        program_team_enqueue(
+            kind="leadership_report",
+            key=str(request.pk),
+            group=group,
+            summary=_("Leadership change: %(change)s") % {"change": request.get_kind_display()},
+            details="\n\n".join(lines),
+            admin_path=reverse("admin:leaders_leadershipchangerequest_process", args=[request.pk]),
+        )
+
+
 @transaction.atomic
 def profile_update(
     *, user: User, name: str, preferred_language: str, tech_community_id: int | None
@@ -499,7 +763,8 @@ def leadership_request_plan(
 
     A hand-over swaps the leader and the co-leader, a step-down ends the requester's role and
     "the co-leader has left" ends the co-leader's role; the role stays empty until someone is
-    named (requirement 1 shows it).
+    named (requirement 1 shows it). A role a contact reported as left ended with the report:
+    there is nothing left to apply.
     """
     Kind = LeadershipChangeRequest.Kind
     leader = roles.get(Leadership.Role.LEADER)
@@ -512,6 +777,11 @@ def leadership_request_plan(
     if request.kind == Kind.STEP_DOWN:
         mine = [held for held in roles.values() if held.user_id == request.requested_by_id]
         return [PlannedRoleChange(held, Leadership.EndReason.STEPPED_DOWN) for held in mine]
+    if request.reported_leadership_id is not None:
+        # A contact's report ended the role at once: apply only if it is somehow still held,
+        # never to whoever holds the role now.
+        reported = [held for held in roles.values() if held.pk == request.reported_leadership_id]
+        return [PlannedRoleChange(held, Leadership.EndReason.REMOVED) for held in reported]
     if request.kind == Kind.CO_LEADER_LEFT and co_leader is not None:
         return [PlannedRoleChange(co_leader, Leadership.EndReason.REMOVED)]
     return []

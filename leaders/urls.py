@@ -15,5 +15,10 @@ urlpatterns: list[URLPattern] = [
     ),
     path("groups/<slug:slug>/people/hand-over/", views.HandOverView.as_view(), name="hand_over"),
     path("groups/<slug:slug>/people/step-down/", views.StepDownView.as_view(), name="step_down"),
+    path(
+        "groups/<slug:slug>/people/report-left/",
+        views.ReportLeftView.as_view(),
+        name="report_left",
+    ),
     path("invitations/<str:token>/", views.InvitationView.as_view(), name="invitation"),
 ]

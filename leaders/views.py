@@ -25,6 +25,7 @@ from .forms import (
     CoLeaderInviteForm,
     InvitationAnswerForm,
     ProfileForm,
+    ReportLeftForm,
     StepDownForm,
 )
 from .models import CoLeaderInvitation, Leadership, ProgramRules, User
@@ -39,6 +40,7 @@ from .services import (
     invitation_decline,
     invitation_withdraw,
     leadership_hand_over,
+    leadership_report_left,
     leadership_step_down,
     profile_update,
 )
@@ -104,6 +106,7 @@ class RolesPageMixin(LeaderGroupMixin):
             co_leader=roles.get(Leadership.Role.CO_LEADER),
             my_role=mine.role,
             is_leader=mine.role == Leadership.Role.LEADER,
+            other=next((held for held in roles.values() if held.pk != mine.pk), None),
         )
         return context
 
@@ -119,30 +122,40 @@ class PeopleView(RolesPageMixin, TemplateView):
             CoLeaderInvitation.objects.filter(
                 group=self.group, status=CoLeaderInvitation.Status.PENDING
             )
+            .select_related("replaces__user")
             .order_by("-created_at")
             .first()
         )
         context.update(
             invitation=invitation,
             invitation_expired=invitation is not None and invitation.is_expired(),
-            can_invite=context["co_leader"] is None,
             program_team_email=settings.PROGRAM_TEAM_EMAIL,
-            invite_form=kwargs.get("invite_form") or CoLeaderInviteForm(),
+            invite_form=kwargs.get("invite_form") or self.invite_form(context),
         )
         return context
 
+    def invite_form(self, context: dict[str, Any], data: Any = None) -> CoLeaderInviteForm:
+        co_leader = context["co_leader"]
+        name = co_leader.user.display_name if co_leader is not None else ""
+        return CoLeaderInviteForm(data=data, co_leader_name=name)
+
 
 class InviteView(PeopleView):
-    """POST only: invite a co-leader; a refused address is shown beside the field."""
+    """POST only: invite a co-leader (or the active co-leader's replacement); a refused
+    address is shown beside the field."""
 
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        form = CoLeaderInviteForm(data=request.POST)
+        form = self.invite_form(RolesPageMixin.get_context_data(self), data=request.POST)
         if form.is_valid():
             try:
                 invitation = invitation_create(
-                    group=self.group, email=form.cleaned_data["email"], by=request.user
+                    group=self.group,
+                    email=form.cleaned_data["email"],
+                    name=form.cleaned_data["name"],
+                    replaces_co_leader=form.cleaned_data.get("replaces_co_leader", False),
+                    by=request.user,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -153,6 +166,61 @@ class InviteView(PeopleView):
                 )
                 return redirect("leaders:people", slug=self.group.slug)
         return self.render_to_response(self.get_context_data(invite_form=form))
+
+
+class ReportLeftView(RolesPageMixin, TemplateView):
+    """Report that the group's other contact has left, optionally taking over as leader and
+    inviting a successor (docs/program.md, "Leadership changes")."""
+
+    template_name = "leaders/report_left.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        other = context["other"]
+        offer_take_over = other is not None and other.role == Leadership.Role.LEADER
+        context["offer_take_over"] = offer_take_over
+        context["form"] = kwargs.get("form") or ReportLeftForm(offer_take_over=offer_take_over)
+        return context
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        context = self.get_context_data()
+        if context["other"] is None:
+            messages.error(
+                request,
+                _("Nobody else holds a role in the group, so there is nobody to report as left."),
+            )
+            return redirect("leaders:people", slug=self.group.slug)
+        form = ReportLeftForm(data=request.POST, offer_take_over=context["offer_take_over"])
+        if form.is_valid():
+            fields = form.cleaned_data
+            try:
+                change = leadership_report_left(
+                    group=self.group,
+                    by=request.user,
+                    details=fields["details"],
+                    takes_over=fields.get("takes_over", False),
+                    successor_name=fields["successor_name"],
+                    successor_email=fields["successor_email"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "You reported that %(person)s has left the group. The program team "
+                        "and %(person)s have been told."
+                    )
+                    % {"person": context["other"].user.display_name},
+                )
+                if change.invitation is not None:
+                    messages.success(
+                        request,
+                        _("We sent the invitation to %(email)s.")
+                        % {"email": change.invitation.email},
+                    )
+                return redirect("leaders:people", slug=self.group.slug)
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 class WithdrawInvitationView(LeaderGroupMixin, TemplateView):

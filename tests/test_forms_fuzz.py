@@ -462,6 +462,15 @@ def step_down_refusal(data: dict[str, Any]) -> str | None:
     return None if choice in {"yes", "no"} else f"no choice: {choice!r}"
 
 
+def report_left_refusal(data: dict[str, Any]) -> str | None:
+    email = as_text(data.get("successor_email"))
+    return first(
+        has_nul(data, ["details", "successor_name", "successor_email"]),
+        too_long(data, {"details": 2000, "successor_name": 150}),
+        f"not an e-mail address: {email!r}" if email and "@" not in email else None,
+    )
+
+
 # The program's invariants ----------------------------------------------------------------
 
 WEB_LINK = re.compile(r"^https?://", re.IGNORECASE)
@@ -792,6 +801,20 @@ FORMS: list[Form] = [
         {},
     ),
     Form("hand-over", "leaders:hand_over", slug_of("group"), LEADER, fixed({}), {}),
+    Form(
+        "report-left",
+        "leaders:report_left",
+        slug_of("group"),
+        CO_LEADER,
+        fixed({"details": "Moved away.", "takes_over": "on"}),
+        {
+            "details": text,
+            "takes_over": booleans,
+            "successor_name": text,
+            "successor_email": st.one_of(st.just(""), emails),
+        },
+        report_left_refusal,
+    ),
     Form(
         "step-down",
         "leaders:step_down",

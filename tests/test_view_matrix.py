@@ -206,6 +206,7 @@ PAGES: list[Page] = [
     Page("invite", "leaders:invite", slug("group"), leaders_of_the_group(405)),  # POST only
     Page("hand-over", "leaders:hand_over", slug("group"), leaders_of_the_group(200)),
     Page("step-down", "leaders:step_down", slug("group"), leaders_of_the_group(200)),
+    Page("report-left", "leaders:report_left", slug("group"), leaders_of_the_group(200)),
     Page(
         "invitation-withdraw-of-another-groups-invitation",
         "leaders:invitation_withdraw",

@@ -562,6 +562,36 @@ CHANGES: list[Change] = [
         outsiders_of_the_draft(),
     ),
     Change(
+        "invite-replacement-of-the-co-leader",
+        "leaders:invite",
+        slug("group"),
+        data({"email": "third@example.org", "name": "Cecilia", "replaces_co_leader": "on"}),
+        LEADER,
+        outsiders_of_the_group(),
+    ),
+    Change(
+        "report-left",
+        "leaders:report_left",
+        slug("group"),
+        data(
+            {
+                "details": "Moved away.",
+                "successor_name": "Cecilia",
+                "successor_email": "third@example.org",
+            }
+        ),
+        LEADER,
+        outsiders_of_the_group(),
+    ),
+    Change(
+        "report-left-taking-over",
+        "leaders:report_left",
+        slug("group"),
+        data({"takes_over": "on", "successor_email": "third@example.org"}),
+        CO_LEADER,
+        outsiders_of_the_group(),
+    ),
+    Change(
         "invitation-withdraw",
         "leaders:invitation_withdraw",
         lambda world: {"slug": world.draft_group.slug, "pk": world.invitation.pk},

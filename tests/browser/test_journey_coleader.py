@@ -121,7 +121,10 @@ def test_an_invited_co_leader_signs_up_accepts_and_shows_on_the_people_page(
     expect_language(page, language)
     co_leader_card = card(page, exact(language, "Co-leader"))
     expect(co_leader_card).to_contain_text(invitee)
-    expect(page.locator("main form[action$='/people/invite/']")).to_have_count(0)
+    # With a co-leader, a new invitation must say that it replaces them.
+    expect(
+        page.locator("main form[action$='/people/invite/'] [name=replaces_co_leader]")
+    ).to_be_visible()
 
     # The invitation link has done its work (asked outside the page: a 410 page would log a
     # console error).

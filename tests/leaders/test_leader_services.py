@@ -93,14 +93,15 @@ def test_new_invitation_revokes_the_pending_one():
     assert list(CoLeaderInvitation.objects.filter(group=group, status=PENDING)) == [second]
 
 
-def test_invitation_is_refused_while_the_group_has_a_co_leader():
-    group, leader, _co_leader = group_with_both()
+def test_invitation_that_does_not_replace_the_active_co_leader_is_refused():
+    group, leader, co_leader = group_with_both()
 
     with pytest.raises(ValidationError) as error:
         invitation_create(group=group, email=INVITEE, by=leader)
 
-    assert error.value.message_dict["email"] == [
-        "The group has a co-leader. They must step down before you invite another."
+    assert error.value.message_dict["replaces_co_leader"] == [
+        f"The group has a co-leader ({co_leader.display_name}). Tick the box to say that the "
+        "person you invite replaces them when they accept."
     ]
     assert not CoLeaderInvitation.objects.exists()
 

@@ -132,14 +132,18 @@ def test_page_says_when_the_co_leader_role_is_empty_and_offers_the_invitation(
     content = response.content.decode()
     assert "Nobody holds this role" in content
     assert 'name="email"' in content
-    assert response.context["can_invite"] is True
+    assert 'name="replaces_co_leader"' not in content
 
 
-def test_page_offers_no_invitation_while_there_is_a_co_leader(client, group, leader, co_leader):
+def test_page_offers_to_invite_a_replacement_while_there_is_a_co_leader(
+    client, group, leader, co_leader
+):
     response = signed_in(leader, client=client).get(people_url(group))
 
-    assert response.context["can_invite"] is False
-    assert 'name="email"' not in response.content.decode()
+    content = response.content.decode()
+    assert 'name="email"' in content
+    assert 'name="replaces_co_leader"' in content
+    assert url("report_left", group) in content
 
 
 def test_page_shows_the_pending_invitation_with_its_expiry_and_withdraw(client, group, leader):
@@ -227,14 +231,30 @@ def test_inviting_oneself_is_refused_beside_the_field(client, group, leader):
     ]
 
 
-def test_inviting_while_there_is_a_co_leader_is_refused(client, group, leader, co_leader):
+def test_inviting_while_there_is_a_co_leader_without_replacing_them_is_refused_beside_the_box(
+    client, group, leader, co_leader
+):
     response = signed_in(leader, client=client).post(url("invite", group), {"email": INVITEE})
 
     assert response.status_code == 200
-    assert response.context["invite_form"].errors["email"] == [
-        "The group has a co-leader. They must step down before you invite another."
-    ]
+    errors = response.context["invite_form"].errors["replaces_co_leader"]
+    assert errors[0].startswith("The group has a co-leader")
+    assert "Tick the box" in unescape(response.content.decode())
     assert not CoLeaderInvitation.objects.exists()
+
+
+def test_inviting_a_replacement_of_the_co_leader_keeps_them_until_it_is_accepted(
+    client, group, leader, co_leader
+):
+    response = signed_in(leader, client=client).post(
+        url("invite", group),
+        {"email": INVITEE, "name": "Cecilia Holm", "replaces_co_leader": "on"},
+    )
+
+    assert response.status_code == 302
+    invitation = CoLeaderInvitation.objects.get()
+    assert (invitation.name, invitation.replaces.user) == ("Cecilia Holm", co_leader)
+    assert active_roles(group) == {LEADER: leader, CO_LEADER: co_leader}
 
 
 def test_a_posted_group_or_status_is_ignored(client, group, leader):

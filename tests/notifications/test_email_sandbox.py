@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from groups.models import Group
 from leaders.models import CoLeaderInvitation, Leadership
+from leaders.services import leadership_report_left
 from membership.models import LeaveRequest, Review
 from membership.reminders import (
     TEMPLATES,
@@ -121,6 +122,20 @@ def _contact_left() -> dict[str, Any]:
     return {"leadership": leadership, "person": "Bo Ek", "user": user}
 
 
+def _leadership_report() -> dict[str, Any]:
+    group, user = _admitted_group()
+    co_leader = Leadership.objects.get(group=group, role=Leadership.Role.CO_LEADER)
+    request = leadership_report_left(group=group, by=user, successor_email="new@example.org")
+    return {"request": request, "user": co_leader.user, "took_over": False}
+
+
+def _coleader_replaced() -> dict[str, Any]:
+    group, _user = _admitted_group()
+    leadership = Leadership.objects.get(group=group, role=Leadership.Role.CO_LEADER)
+    leadership.ended_at = timezone.now()
+    return {"leadership": leadership, "successor": UserFactory()}
+
+
 def _call(days_ahead: int) -> Callable[[], dict[str, Any]]:
     def inputs() -> dict[str, Any]:
         group, user = _admitted_group()
@@ -170,6 +185,9 @@ REAL_INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
     "leave_processed": _leave_processed,
     "coleader_invitation": _coleader_invitation,
     "contact_left": _contact_left,
+    "leadership_reported_left": _leadership_report,
+    "leadership_report_confirmation": _leadership_report,
+    "coleader_replaced": _coleader_replaced,
     "call_invitation": _call(14),
     "call_reminder": _call(1),
     "call_update": _call(14),
