@@ -289,9 +289,14 @@ def review_decide(
             raise ValidationError({"follow_up_by": error})
     else:
         follow_up_by = None
-    checklist = checklist_for(locked, now=now)
     status_before = locked.status
     status_after = moves[decision]
+    # Who hears of it: for a group that left, the contacts it had (they come back with it,
+    # so the checklist judges the group with them; a refusal below rolls it all back).
+    contacts = return_contacts(locked) if return_request is not None else None
+    if status_before == Status.LEFT and status_after != Status.LEFT and contacts:
+        _restore_contacts(locked, contacts, by=by, now=now)
+    checklist = checklist_for(locked, now=now)
     admits = decision == Decision.ADMIT
     if admits and not checklist.all_met and not override_reason:
         failing = ", ".join(result.title for result in checklist.failing)
@@ -312,8 +317,6 @@ def review_decide(
         kind = Review.Kind.PERIODIC
     else:
         kind = Review.Kind.APPLICATION
-    # Who hears of it: for a group that left, the contacts it had (they come back with it).
-    contacts = return_contacts(locked) if return_request is not None else None
     review = Review.objects.create(
         group=locked,
         reviewer=by,
@@ -371,8 +374,6 @@ def review_decide(
         return_request.review = review
         return_request.save()
         changes["return_request"] = {"before": "open", "after": "decided"}
-        if status_before == Status.LEFT and status_after != Status.LEFT and contacts:
-            _restore_contacts(locked, contacts, by=by, now=now)
     audit_record(
         group=locked,
         actor=by,
