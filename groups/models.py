@@ -137,6 +137,8 @@ class Group(models.Model):
     UNDER_REVIEW = frozenset({Status.SUBMITTED, Status.CHANGES_REQUESTED})
     #: The program's benefits apply (quarterly calls, content, news, the Leaders Hub):
     BENEFITS_APPLY = frozenset({Status.ADMITTED})
+    #: Out of the program, but its leaders may ask for a new review (a way back):
+    MAY_ASK_TO_RETURN = frozenset({Status.INACTIVE, Status.DECLINED, Status.LEFT})
 
     objects = GroupQuerySet.as_manager()
 
@@ -172,6 +174,10 @@ class Group(models.Model):
     @property
     def benefits_apply(self) -> bool:
         return self.status in self.BENEFITS_APPLY
+
+    @property
+    def may_ask_to_return(self) -> bool:
+        return self.status in self.MAY_ASK_TO_RETURN
 
     @classmethod
     def benefits_q(cls, prefix: str = "") -> Q:

@@ -21,11 +21,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import from_queue, queue_back_url
+from core.forms import add_service_errors
 from groups.models import Group
 from leaders.rules import current_rules_version
 
+from .followups import FollowUpState, open_follow_up, open_return_request
 from .forms import BulkDecisionForm, DecisionForm
-from .models import LeaveRequest
+from .models import LeaveRequest, ReturnRequest
 from .queue import KIND_LABELS, QueueKind, leave_request_effects, review_queue
 from .queue import PAGE_SIZE as QUEUE_PAGE_SIZE
 from .requirements import BenefitsCheck, Checklist, Outcome, check_benefit_ids
@@ -147,7 +149,9 @@ def decide_view(
     if not may_review(request):
         raise PermissionDenied
     group = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
-    decisions = allowed_decisions(group)
+    return_request = open_return_request(group)
+    follow_up = open_follow_up(group)
+    decisions = allowed_decisions(group, return_request_open=return_request is not None)
     form = DecisionForm(
         request.POST or None, decisions=decisions, initial={"version": group.version}
     )
@@ -159,12 +163,13 @@ def decide_view(
                 decision=form.cleaned_data["decision"],
                 message=form.cleaned_data["message"],
                 override_reason=form.cleaned_data["override_reason"],
+                follow_up_by=form.cleaned_data.get("follow_up_by"),
                 expected_version=form.cleaned_data["version"],
             )
         except GroupChangedError as error:
             return _decide_again(request, object_id, str(error), model_admin=model_admin)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             model_admin.message_user(
                 request,
@@ -183,6 +188,13 @@ def decide_view(
         "form": form,
         "checklist": render_checklist(checklist_of(group), benefits=benefits_of(group)),
         "decisions": decisions,
+        "return_request": return_request,
+        "follow_up": follow_up,
+        "follow_up_state": (
+            FollowUpState(follow_up_by=follow_up.follow_up_by, today=timezone.localdate())
+            if follow_up is not None and follow_up.follow_up_by is not None
+            else None
+        ),
     }
     return TemplateResponse(request, "admin/groups/group/decide.html", context)
 
@@ -207,7 +219,20 @@ def bulk_decide(
     checklists, then one decision per group (None: the change list shows the messages)."""
     if not may_review(request):
         raise PermissionDenied
-    groups = list(queryset)
+    # A decision a group's status does not allow (e.g. "request changes" for an admitted
+    # group) is not offered: those groups are listed apart and left as they are.
+    returning = set(
+        ReturnRequest.objects.filter(
+            group__in=queryset, status=ReturnRequest.Status.OPEN
+        ).values_list("group_id", flat=True)
+    )
+    selected = list(queryset)
+    groups = [
+        group
+        for group in selected
+        if decision in allowed_decisions(group, return_request_open=group.pk in returning)
+    ]
+    refused = [group for group in selected if group not in groups]
     form = BulkDecisionForm(request.POST if "apply" in request.POST else None)
     if "apply" in request.POST and form.is_valid():
         done = 0
@@ -230,11 +255,18 @@ def bulk_decide(
                 model_admin.message_user(request, f"{group.name}: {text}", messages.ERROR)
             else:
                 done += 1
+        for group in refused:
+            model_admin.message_user(
+                request,
+                _("%(group)s: a group that is “%(status)s” cannot get this decision.")
+                % {"group": group.name, "status": group.get_status_display()},
+                messages.ERROR,
+            )
         model_admin.message_user(
             request,
             _("%(label)s: %(done)d of %(total)d groups. Each got its record and e-mail.")
-            % {"label": label, "done": done, "total": len(groups)},
-            messages.SUCCESS if done == len(groups) else messages.WARNING,
+            % {"label": label, "done": done, "total": len(selected)},
+            messages.SUCCESS if done == len(selected) else messages.WARNING,
         )
         return None
     context = {
@@ -242,6 +274,7 @@ def bulk_decide(
         "opts": model_admin.opts,
         "title": label,
         "rows": [(group, checklist_of(group)) for group in groups],
+        "refused": refused,
         "form": form,
         "action": request.POST.get("action", ""),
         "action_checkbox_name": ACTION_CHECKBOX_NAME,

@@ -24,7 +24,10 @@ class BulkDecisionForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        help_text=_("Required when requesting changes, declining or moving to inactive."),
+        help_text=_(
+            "Required when requesting changes, declining, moving to inactive or keeping with a "
+            "follow-up (then: what to fix)."
+        ),
     )
     override_reason = forms.CharField(
         label=_("Reason for admitting despite failed requirements"),
@@ -39,14 +42,25 @@ class DecisionForm(BulkDecisionForm):
     """One decision on one group; `version` is the state the decider looked at."""
 
     decision = forms.ChoiceField(label=_("Decision"), choices=Review.Decision.choices)
+    follow_up_by = forms.DateField(
+        label=_("Fix by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Only when keeping the group with a follow-up: the message says what to fix. The "
+            "group comes back to the review queue on this date."
+        ),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    field_order = ["decision", "message", "override_reason"]
+    field_order = ["decision", "message", "follow_up_by", "override_reason"]
 
     def __init__(self, *args: Any, decisions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(Review.Decision.choices)
         decision = cast(forms.ChoiceField, self.fields["decision"])
         decision.choices = [(d, labels[d]) for d in decisions]
+        if Review.Decision.KEEP_WITH_FOLLOW_UP not in decisions:
+            del self.fields["follow_up_by"]
 
 
 #: The links the portal fetches: the calendar import and the code-of-conduct link check.
@@ -266,4 +280,19 @@ class LeaveRequestForm(forms.Form):
             "program team has processed the request."
         ),
         error_messages={"required": _("Tick the box to confirm that the group wants to leave.")},
+    )
+
+
+class ReturnRequestForm(forms.Form):
+    """An inactive, declined or departed group asks for a new review: what changed."""
+
+    what_changed = forms.CharField(
+        label=_("What has changed since the group left the program or was last reviewed?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "The program team reads this when it reviews the group again (at most 2,000 "
+            "characters): new leaders, meetings held or planned, a code of conduct."
+        ),
+        error_messages={"required": _("Tell the program team what has changed.")},
     )

@@ -17,12 +17,14 @@ class Review(models.Model):
     class Kind(models.TextChoices):
         APPLICATION = "application", _("Application")
         PERIODIC = "periodic", _("Periodic review")
+        RETURN = "return", _("Return request")
 
     class Decision(models.TextChoices):
         ADMIT = "admit", _("Admit")
         REQUEST_CHANGES = "request_changes", _("Request changes")
         DECLINE = "decline", _("Decline")
         KEEP = "keep", _("Keep admitted")
+        KEEP_WITH_FOLLOW_UP = "keep_follow_up", _("Keep admitted, with a follow-up")
         INACTIVATE = "inactivate", _("Move to inactive")
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="reviews")
@@ -41,10 +43,28 @@ class Review(models.Model):
     checklist = models.JSONField(default=list, encoder=DjangoJSONEncoder)
     requirements_met = models.PositiveSmallIntegerField(default=0)
     requirements_total = models.PositiveSmallIntegerField(default=0)
+    #: A kept group's follow-up (docs/program.md, "Periodic review"): what to fix is `message`,
+    #: by this date. Open until the team's next decision on the group, which is stored here.
+    follow_up_by = models.DateField(_("fix by"), null=True, blank=True)
+    follow_up_closed_by = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="closed_follow_up",
+        verbose_name=_("follow-up closed by"),
+    )
 
     class Meta:
         ordering = ["-decided_at", "-pk"]
-        indexes = [models.Index(fields=["group", "-decided_at"], name="review_group_idx")]
+        indexes = [
+            models.Index(fields=["group", "-decided_at"], name="review_group_idx"),
+            models.Index(
+                fields=["follow_up_by"],
+                condition=Q(follow_up_by__isnull=False, follow_up_closed_by__isnull=True),
+                name="review_open_follow_up_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()}: {self.group} ({self.decided_at:%Y-%m-%d})"
@@ -84,6 +104,47 @@ class LeaveRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Leave request of {self.group}"
+
+
+class ReturnRequest(models.Model):
+    """An inactive, declined or departed group's request for a new review (docs/program.md,
+    "Joining": a way back). Kept, never deleted, whatever the program team decides."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DECIDED = "decided", _("Decided")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="return_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    what_changed = models.TextField(_("what changed"), max_length=2000)
+    #: The group's status when it asked (inactive, declined or left).
+    group_status = models.CharField(max_length=20, choices=Group.Status.choices)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    #: The program team's decision on it (admit, request changes or decline).
+    review = models.OneToOneField(
+        Review, on_delete=models.PROTECT, null=True, blank=True, related_name="return_request"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("return request")
+        verbose_name_plural = _("return requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group"], condition=Q(status="open"), name="one_open_return_request"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Return request of {self.group}"
 
 
 class CodeOfConductCheck(models.Model):

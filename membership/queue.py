@@ -1,17 +1,18 @@
 """The program team's review queue (docs/program.md, "Review queue"): everything that waits
 for the team, oldest first, in one list.
 
-Five kinds of work: a submitted application, a resubmission after changes were requested, an
-admitted group whose review date has come, an open leave request and an open leadership change
-request. The list costs a fixed number of queries however long it is: three cheap queries find
-the items, and only the groups on the page shown get their checklist
-(`groups_with_checklist_facts`: one query and two prefetches), plus the rules version.
+Seven kinds of work: a submitted application, a resubmission after changes were requested, an
+admitted group whose review date has come, a kept group whose follow-up date has come (flagged
+overdue once it has passed), an open request for a new review (a return request), an open leave
+request and an open leadership change request. The list costs a fixed number of queries however
+long it is: five cheap queries find the items, and only the groups on the page shown get their
+checklist (`groups_with_checklist_facts`: one query and two prefetches), plus the rules version.
 """
 
 from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -24,7 +25,8 @@ from groups.models import Group
 from leaders.models import CoLeaderInvitation, Leadership, LeadershipChangeRequest, RequestStatus
 from leaders.rules import current_rules_version
 
-from .models import LeaveRequest, Review
+from .followups import FollowUpState, open_follow_ups
+from .models import LeaveRequest, ReturnRequest, Review
 from .requirements import Checklist
 from .selectors import group_checklist, groups_with_checklist_facts
 
@@ -33,6 +35,8 @@ class QueueKind(StrEnum):
     APPLICATION = "application"
     RESUBMISSION = "resubmission"
     PERIODIC_REVIEW = "periodic_review"
+    FOLLOW_UP_DUE = "follow_up_due"
+    RETURN_REQUEST = "return_request"
     LEAVE_REQUEST = "leave_request"
     LEADERSHIP_CHANGE = "leadership_change"
 
@@ -41,12 +45,25 @@ KIND_LABELS = {
     QueueKind.APPLICATION: _("Application"),
     QueueKind.RESUBMISSION: _("Resubmission"),
     QueueKind.PERIODIC_REVIEW: _("Periodic review"),
+    QueueKind.FOLLOW_UP_DUE: _("Follow-up due"),
+    QueueKind.RETURN_REQUEST: _("Return request"),
     QueueKind.LEAVE_REQUEST: _("Leave request"),
     QueueKind.LEADERSHIP_CHANGE: _("Leadership change"),
 }
 
 #: Among items waiting since the same moment, the group's own decisions come first.
 KIND_ORDER = {kind: position for position, kind in enumerate(QueueKind)}
+
+#: The kinds the team settles with a review decision on the decide page.
+DECISION_KINDS = frozenset(
+    {
+        QueueKind.APPLICATION,
+        QueueKind.RESUBMISSION,
+        QueueKind.PERIODIC_REVIEW,
+        QueueKind.FOLLOW_UP_DUE,
+        QueueKind.RETURN_REQUEST,
+    }
+)
 
 #: Items on one page of the admin's queue (as many as the admin's group list shows); only these
 #: get their checklist computed.
@@ -58,6 +75,8 @@ ACTION_URL_NAMES = {
     QueueKind.APPLICATION: "admin:groups_group_decide",
     QueueKind.RESUBMISSION: "admin:groups_group_decide",
     QueueKind.PERIODIC_REVIEW: "admin:groups_group_decide",
+    QueueKind.FOLLOW_UP_DUE: "admin:groups_group_decide",
+    QueueKind.RETURN_REQUEST: "admin:groups_group_decide",
     QueueKind.LEAVE_REQUEST: "admin:membership_leaverequest_process",
     QueueKind.LEADERSHIP_CHANGE: "admin:leaders_leadershipchangerequest_process",
 }
@@ -75,8 +94,13 @@ class QueueItem:
     group_pk: int
     group_name: str
     waiting_since: datetime
-    #: The request behind a leave or leadership change item.
-    request: LeaveRequest | LeadershipChangeRequest | None = None
+    #: The request behind a leave, leadership change or return item.
+    request: LeaveRequest | LeadershipChangeRequest | ReturnRequest | None = None
+    #: A follow-up item's date and what the group was asked to fix.
+    follow_up_by: date | None = None
+    follow_up_message: str = ""
+    #: A follow-up item whose date has passed without a new decision.
+    overdue: bool = False
     #: The group, with the facts of its checklist (filled for the items of the page shown).
     group: Group | None = None
     #: The group's checklist now (filled for the items of the page shown).
@@ -89,12 +113,12 @@ class QueueItem:
     @property
     def is_decision(self) -> bool:
         """An item the team settles with a review decision (not a request to process)."""
-        return self.request is None
+        return self.kind in DECISION_KINDS
 
     @property
     def action_url(self) -> str:
         """Where the team acts on it: the decide page, or the request's processing page."""
-        key = self.group_pk if self.request is None else self.request.pk
+        key = self.group_pk if self.is_decision or self.request is None else self.request.pk
         return reverse(ACTION_URL_NAMES[self.kind], args=[key])
 
     @property
@@ -166,6 +190,30 @@ def _group_items(*, now: datetime) -> list[QueueItem]:
     return items
 
 
+def _follow_up_items(*, now: datetime) -> list[QueueItem]:
+    """Kept groups whose follow-up date has come, waiting since midnight of that date."""
+    today = timezone.localdate(now)
+    rows = (
+        open_follow_ups()
+        .filter(follow_up_by__lte=today)
+        .order_by()
+        .values_list("group_id", "group__name", "follow_up_by", "message")
+    )
+    return [
+        QueueItem(
+            kind=QueueKind.FOLLOW_UP_DUE,
+            group_pk=pk,
+            group_name=name,
+            waiting_since=_start_of_day(follow_up_by),
+            follow_up_by=follow_up_by,
+            follow_up_message=message,
+            overdue=FollowUpState(follow_up_by=follow_up_by, today=today).overdue,
+        )
+        for pk, name, follow_up_by, message in rows
+        if follow_up_by is not None
+    ]
+
+
 def _request_items() -> list[QueueItem]:
     """Open leave requests and open leadership change requests (few: read whole)."""
     leave_requests = LeaveRequest.objects.filter(status=LeaveRequest.Status.OPEN).select_related(
@@ -174,7 +222,11 @@ def _request_items() -> list[QueueItem]:
     change_requests = LeadershipChangeRequest.objects.filter(
         status=RequestStatus.OPEN
     ).select_related("group", "requested_by")
-    requests: list[tuple[QueueKind, LeaveRequest | LeadershipChangeRequest]] = [
+    return_requests = ReturnRequest.objects.filter(status=ReturnRequest.Status.OPEN).select_related(
+        "group", "requested_by"
+    )
+    requests: list[tuple[QueueKind, LeaveRequest | LeadershipChangeRequest | ReturnRequest]] = [
+        *((QueueKind.RETURN_REQUEST, back) for back in return_requests),
         *((QueueKind.LEAVE_REQUEST, leave) for leave in leave_requests),
         *((QueueKind.LEADERSHIP_CHANGE, change) for change in change_requests),
     ]
@@ -219,7 +271,16 @@ def review_queue(
     """What waits for the program team, oldest first (`kinds` narrows it; `offset`/`limit`
     take one page). The items returned carry their group's checklist; `total` and `counts`
     describe the whole queue. A fixed number of queries, whatever the number of groups."""
-    items = _group_items(now=now) + _request_items()
+    follow_ups = _follow_up_items(now=now)
+    # A group whose follow-up has come is one piece of work, not also a periodic review.
+    with_follow_up = {item.group_pk for item in follow_ups}
+    periodic = QueueKind.PERIODIC_REVIEW
+    items = [
+        item
+        for item in _group_items(now=now)
+        if not (item.kind == periodic and item.group_pk in with_follow_up)
+    ]
+    items += follow_ups + _request_items()
     counts = Counter(item.kind for item in items)
     if kinds:
         items = [item for item in items if item.kind in kinds]

@@ -22,12 +22,14 @@ from .reminders import (
     CHANGES_REQUESTED,
     CODE_OF_CONDUCT,
     CONTACTS,
+    FOLLOW_UP,
     INACTIVITY,
     PACE,
     REVIEW_DUE,
     TECH_COMMUNITY_IDS,
     TEMPLATES,
     Due,
+    FollowUp,
     ReminderFacts,
     month_period,
     reminder_context,
@@ -78,6 +80,11 @@ def _sample_facts(now: datetime, *, status: str = Group.Status.ADMITTED) -> Remi
         updated_at=now - timedelta(days=20),
         version=3,
         next_review_due=timezone.localdate(now) + timedelta(days=21),
+        follow_up=FollowUp(
+            review_pk=1,
+            follow_up_by=timezone.localdate(now) + timedelta(days=3),
+            message="Name a co-leader and publish your code of conduct.",
+        ),
     )
 
 
@@ -152,6 +159,13 @@ _DESCRIPTIONS = {
         gettext_lazy(
             "To the leaders of an admitted group whose periodic review is due within 30 days "
             "(a setting), with the requirements not met; once per due date."
+        ),
+    ),
+    FOLLOW_UP: (
+        gettext_lazy("Reminder: follow-up coming due"),
+        gettext_lazy(
+            "To the leaders of an admitted group kept with a follow-up, 14 and 3 days before "
+            "its date: what to fix and by when; each once per follow-up."
         ),
     ),
 }

@@ -36,6 +36,8 @@ from notifications.models import OutboxEmail
 from notifications.outbox import outbox_enqueue, outbox_queued_keys
 from notifications.values import recipient_values
 
+from .followups import FollowUpState
+from .models import Review
 from .requirements import (
     Checklist,
     Code,
@@ -61,6 +63,10 @@ CHANGES_REQUESTED = "changes_requested"
 REVIEW_DUE = "review_due"
 #: The 180-day step: not an e-mail to the leaders but a notice to the program team.
 ESCALATION = "inactivity_escalation"
+#: Before a kept group's follow-up date (FOLLOW_UP_REMINDER_DAYS), to the leaders.
+FOLLOW_UP = "follow_up"
+#: A follow-up date passed without a new decision: a notice to the program team, once.
+FOLLOW_UP_OVERDUE = "follow_up_overdue"
 
 #: Every kind the job counts, in the order of its result.
 KINDS = [
@@ -72,10 +78,24 @@ KINDS = [
     CHANGES_REQUESTED,
     REVIEW_DUE,
     ESCALATION,
+    FOLLOW_UP,
+    FOLLOW_UP_OVERDUE,
 ]
 
+#: The kinds that tell the program team, not the leaders.
+TEAM_KINDS = {ESCALATION, FOLLOW_UP_OVERDUE}
+
 #: The e-mail (templates/email/<language>/<name>.txt) of each kind sent to leaders.
-TEMPLATES = {kind: f"reminder_{kind}" for kind in KINDS if kind != ESCALATION}
+TEMPLATES = {kind: f"reminder_{kind}" for kind in KINDS if kind not in TEAM_KINDS}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A kept group's open follow-up (docs/program.md, "Periodic review")."""
+
+    review_pk: int
+    follow_up_by: date
+    message: str
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,7 @@ class ReminderFacts:
     updated_at: datetime
     version: int
     next_review_due: date | None
+    follow_up: FollowUp | None = None
 
     def result(self, code: Code) -> RequirementResult | None:
         return next((r for r in self.checklist.results if r.code == code), None)
@@ -278,6 +299,46 @@ def review_coming_due(facts: ReminderFacts, *, now: datetime) -> Due | None:
     return Due(REVIEW_DUE, due.isoformat(), details={"due": due, "days": (due - today).days})
 
 
+def follow_up_coming_due(facts: ReminderFacts, *, now: datetime) -> Due | None:
+    """An admitted group's open follow-up comes due: a reminder FOLLOW_UP_REMINDER_DAYS (14,
+    then 3) days before its "fix by" date, each step once per follow-up (only the nearest step
+    reached is due, so a follow-up given 5 days ahead gets the 3-day reminder only when
+    3 days are left)."""
+    follow_up = facts.follow_up
+    if not _is_admitted(facts) or follow_up is None:
+        return None
+    state = FollowUpState(follow_up_by=follow_up.follow_up_by, today=_today(now))
+    step = state.reminder_step
+    if step is None:
+        return None
+    return Due(
+        FOLLOW_UP,
+        f"review-{follow_up.review_pk}",
+        key_kind=f"{FOLLOW_UP}-{step}",
+        details={
+            "follow_up_by": follow_up.follow_up_by,
+            "days": state.days_left,
+            "follow_up_message": follow_up.message,
+        },
+    )
+
+
+def follow_up_overdue_due(facts: ReminderFacts, *, now: datetime) -> Due | None:
+    """An admitted group's follow-up date has passed without a new decision: the program team
+    is told once per follow-up; the group stays in the review queue, flagged overdue."""
+    follow_up = facts.follow_up
+    if not _is_admitted(facts) or follow_up is None:
+        return None
+    state = FollowUpState(follow_up_by=follow_up.follow_up_by, today=_today(now))
+    if not state.overdue:
+        return None
+    return Due(
+        FOLLOW_UP_OVERDUE,
+        f"review-{follow_up.review_pk}",
+        details={"follow_up_by": follow_up.follow_up_by, "days": -state.days_left},
+    )
+
+
 #: The rules in the order their e-mails are queued.
 RULES: list[Callable[..., Due | None]] = [
     contacts_due,
@@ -288,6 +349,8 @@ RULES: list[Callable[..., Due | None]] = [
     changes_requested_due,
     review_coming_due,
     inactivity_escalation_due,
+    follow_up_coming_due,
+    follow_up_overdue_due,
 ]
 
 
@@ -329,15 +392,33 @@ def reminder_candidates(*, now: datetime) -> QuerySet[Group]:
         .order_by("-starts_at")
         .values("starts_at")[:1]
     )
+    follow_up = Review.objects.filter(
+        group=OuterRef("pk"), follow_up_by__isnull=False, follow_up_closed_by__isnull=True
+    ).order_by("-decided_at", "-pk")
     queryset = Group.objects.filter(
         status__in=[Group.Status.ADMITTED, Group.Status.CHANGES_REQUESTED]
-    ).annotate(reminder_last_meeting_at=Subquery(last_meeting))
+    ).annotate(
+        reminder_last_meeting_at=Subquery(last_meeting),
+        reminder_follow_up_pk=Subquery(follow_up.values("pk")[:1]),
+        reminder_follow_up_by=Subquery(follow_up.values("follow_up_by")[:1]),
+        reminder_follow_up_message=Subquery(follow_up.values("message")[:1]),
+    )
     return groups_with_checklist_facts(queryset, now=now)
 
 
 def reminder_facts(group: Group, *, now: datetime, rules_version: int | None) -> ReminderFacts:
     """The facts of a group read by `reminder_candidates` (no query)."""
     requirements = requirement_facts(group, rules_version=rules_version)
+    follow_up_pk = getattr(group, "reminder_follow_up_pk", None)
+    follow_up = (
+        FollowUp(
+            review_pk=follow_up_pk,
+            follow_up_by=group.reminder_follow_up_by,  # type: ignore[attr-defined]
+            message=group.reminder_follow_up_message,  # type: ignore[attr-defined]
+        )
+        if follow_up_pk is not None
+        else None
+    )
     return ReminderFacts(
         group_pk=group.pk,
         status=group.status,
@@ -348,6 +429,7 @@ def reminder_facts(group: Group, *, now: datetime, rules_version: int | None) ->
         updated_at=group.updated_at,
         version=group.version,
         next_review_due=group.next_review_due,
+        follow_up=follow_up,
     )
 
 
@@ -424,6 +506,9 @@ def reminder_context(
             context["status_url"] = _url("groups:status", slug=slug)
         case "review_due":
             context["failing"] = _failing_messages(facts, now=now)
+        case "follow_up":
+            context["failing"] = _failing_messages(facts, now=now)
+            context["status_url"] = _url("groups:status", slug=slug)
     return context
 
 
@@ -485,6 +570,26 @@ def _escalate(due: Due, *, group: Group, now: datetime) -> bool:
     return True
 
 
+def follow_up_overdue_key(due: Due) -> str:
+    """The program team's notice of an overdue follow-up: once per follow-up."""
+    return f"follow_up_overdue:{due.period}"
+
+
+def _follow_up_overdue_enqueue(due: Due, *, key: str, group: Group) -> bool:
+    """Tell the program team, in its language, that a follow-up's date passed without a
+    decision (e-mail "follow_up_overdue"); the group stays in the review queue."""
+    review = Review.objects.select_related("group").get(pk=int(due.period.removeprefix("review-")))
+    return outbox_enqueue(
+        key=key,
+        kind="follow_up_overdue",
+        to=settings.PROGRAM_TEAM_EMAIL,
+        language=settings.LANGUAGE_CODE,
+        template="follow_up_overdue",
+        inputs={"review": review},
+        group=group,
+    ).queued_now
+
+
 @dataclass
 class _Planned:
     key: str
@@ -503,6 +608,9 @@ def _plan(groups: Iterable[Group], *, now: datetime, rules_version: int | None) 
                 key = escalation_key(due, group_pk=group.pk)
                 planned.append(_Planned(key, due, group, facts))
                 continue
+            if due.kind == FOLLOW_UP_OVERDUE:
+                planned.append(_Planned(follow_up_overdue_key(due), due, group, facts))
+                continue
             for user in _recipients(group):
                 key = reminder_key(due, group_pk=group.pk, user_pk=user.pk)
                 planned.append(_Planned(key, due, group, facts, user))
@@ -520,7 +628,9 @@ def _remind_chunk(groups: list[Group], *, now: datetime, rules_version: int | No
     for item in planned:
         if item.key in existing:
             continue
-        if item.user is None:
+        if item.due.kind == FOLLOW_UP_OVERDUE:
+            queued = _follow_up_overdue_enqueue(item.due, key=item.key, group=item.group)
+        elif item.user is None:
             queued = _escalate(item.due, group=item.group, now=now)
         else:
             queued = _enqueue_reminder(

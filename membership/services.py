@@ -30,17 +30,17 @@ from notifications.models import OutboxEmail
 from notifications.outbox import outbox_enqueue
 
 from .coc import link_check_reset
-from .models import LeaveRequest, Review
+from .followups import return_contacts
+from .models import LeaveRequest, ReturnRequest, Review
 from .selectors import checklist_for
 
 Status = Group.Status
 Decision = Review.Decision
 
 #: Which decision may be taken on a group in which status, and where it leads (in the order
-#: the decide page offers them: the usual outcome first).
-#: A periodic review that requests changes takes the application's road: the leaders make the
-#: changes and resubmit, the group comes back to the review queue as a resubmission, and
-#: admitting it again keeps its first admission date.
+#: the decide page offers them: the usual outcome first). "Request changes" is for applications
+#: only: a periodic review keeps the group (perhaps with a follow-up) or moves it to inactive
+#: (docs/program.md, "Periodic review").
 DECISION_TRANSITIONS: dict[str, dict[str, str]] = {
     Decision.ADMIT: {
         Status.SUBMITTED: Status.ADMITTED,
@@ -48,10 +48,8 @@ DECISION_TRANSITIONS: dict[str, dict[str, str]] = {
         Status.INACTIVE: Status.ADMITTED,
     },
     Decision.KEEP: {Status.ADMITTED: Status.ADMITTED},
-    Decision.REQUEST_CHANGES: {
-        Status.SUBMITTED: Status.CHANGES_REQUESTED,
-        Status.ADMITTED: Status.CHANGES_REQUESTED,
-    },
+    Decision.KEEP_WITH_FOLLOW_UP: {Status.ADMITTED: Status.ADMITTED},
+    Decision.REQUEST_CHANGES: {Status.SUBMITTED: Status.CHANGES_REQUESTED},
     Decision.DECLINE: {
         Status.SUBMITTED: Status.DECLINED,
         Status.CHANGES_REQUESTED: Status.DECLINED,
@@ -59,8 +57,18 @@ DECISION_TRANSITIONS: dict[str, dict[str, str]] = {
     Decision.INACTIVATE: {Status.ADMITTED: Status.INACTIVE},
 }
 
+#: The decisions on an open return request (docs/program.md, "Joining": a way back): admit
+#: again, send it back as an application to change and resubmit, or decline (the group stays
+#: as it was: inactive, declined or left).
+RETURN_DECISIONS = [Decision.ADMIT, Decision.REQUEST_CHANGES, Decision.DECLINE]
+
 #: Decisions whose message to the leaders is mandatory (they must know what to do or why).
-MESSAGE_REQUIRED = {Decision.REQUEST_CHANGES, Decision.DECLINE, Decision.INACTIVATE}
+MESSAGE_REQUIRED = {
+    Decision.REQUEST_CHANGES,
+    Decision.DECLINE,
+    Decision.INACTIVATE,
+    Decision.KEEP_WITH_FOLLOW_UP,
+}
 
 #: Fields the program team may edit directly; status and dates change only through decisions.
 STAFF_EDITABLE_FIELDS = [
@@ -93,9 +101,41 @@ class GroupChangedError(Exception):
         self.group = group
 
 
-def allowed_decisions(group: Group) -> list[str]:
+def decision_moves(status: str, *, return_request_open: bool = False) -> dict[str, str]:
+    """Each decision the program team can take on a group in `status`, and the status it
+    leads to; with an open return request, the return's decisions (RETURN_DECISIONS)."""
+    if return_request_open and status in Group.MAY_ASK_TO_RETURN:
+        after = {
+            Decision.ADMIT: Status.ADMITTED,
+            Decision.REQUEST_CHANGES: Status.CHANGES_REQUESTED,
+        }
+        return {decision: after.get(decision, status) for decision in RETURN_DECISIONS}
+    return {
+        decision: moves[status]
+        for decision, moves in DECISION_TRANSITIONS.items()
+        if status in moves
+    }
+
+
+def allowed_decisions(group: Group, *, return_request_open: bool = False) -> list[str]:
     """The decisions the program team can take on the group in its current status."""
-    return [decision for decision, moves in DECISION_TRANSITIONS.items() if group.status in moves]
+    return list(decision_moves(group.status, return_request_open=return_request_open))
+
+
+def follow_up_date_error(follow_up_by: date | None, *, now: datetime) -> str | None:
+    """What is wrong with a follow-up's "fix by" date, or None: it must come after today and
+    no later than the next periodic review (docs/program.md, "Periodic review")."""
+    today = timezone.localdate(now)
+    if follow_up_by is None:
+        return _("Give the date by which the group must fix it.")
+    if follow_up_by <= today:
+        return _("Choose a date after today.")
+    latest = next_review_date(now=now)
+    if follow_up_by > latest:
+        return _("Choose a date no later than the next periodic review (%(date)s).") % {
+            "date": date_format(latest, "DATE_FORMAT")
+        }
+    return None
 
 
 def review_interval() -> timedelta:
@@ -138,28 +178,67 @@ def _locked(group_id: int) -> Group:
     return Group.objects.select_for_update().get(pk=group_id)
 
 
-def review_decision_enqueue(*, review: Review) -> list[OutboxEmail]:
-    """Queue a decision's e-mail to the group's active leader and co-leader.
+#: The e-mail of each periodic review outcome; every other decision (applications, return
+#: requests) has the decision e-mail.
+DECISION_TEMPLATES: dict[str, str] = {
+    Decision.KEEP: "review_kept",
+    Decision.KEEP_WITH_FOLLOW_UP: "review_follow_up",
+    Decision.INACTIVATE: "review_inactivated",
+}
+
+
+def decision_template(review: Review) -> str:
+    if review.kind == Review.Kind.PERIODIC:
+        return DECISION_TEMPLATES.get(review.decision, "review_decision")
+    return "review_decision"
+
+
+def review_decision_enqueue(
+    *, review: Review, recipients: list[Any] | None = None
+) -> list[OutboxEmail]:
+    """Queue a decision's e-mail to the group's active leader and co-leader (or `recipients`),
+    each in their own language: the outcome's own e-mail (DECISION_TEMPLATES).
 
     Called inside the deciding transaction: the e-mails exist exactly when the decision does.
     """
-    leaderships = Leadership.objects.active().filter(group=review.group).select_related("user")
-    emails = []
-    for leadership in leaderships:
-        user = leadership.user
-        emails.append(
-            outbox_enqueue(
-                key=f"review_decision:review-{review.pk}:user-{user.pk}",
-                kind="review_decision",
-                to=user.email,
-                language=user.preferred_language,
-                template="review_decision",
-                inputs={"review": review, "user": user},
-                group=review.group,
-                user=user,
-            )
+    if recipients is None:
+        leaderships = Leadership.objects.active().filter(group=review.group).select_related("user")
+        recipients = [leadership.user for leadership in leaderships]
+    template = decision_template(review)
+    return [
+        outbox_enqueue(
+            key=f"review_decision:review-{review.pk}:user-{user.pk}",
+            kind=template,
+            to=user.email,
+            language=user.preferred_language,
+            template=template,
+            inputs={"review": review, "user": user},
+            group=review.group,
+            user=user,
         )
-    return emails
+        for user in recipients
+    ]
+
+
+def _open_return_request(group: Group) -> ReturnRequest | None:
+    return (
+        ReturnRequest.objects.select_for_update()
+        .filter(group=group, status=ReturnRequest.Status.OPEN)
+        .first()
+    )
+
+
+def _restore_contacts(group: Group, contacts: list[Any], *, by: Any, now: datetime) -> None:
+    """A group that left comes back with the contacts it had when it left, in their roles."""
+    roles = dict(
+        Leadership.objects.filter(
+            group=group, end_reason=Leadership.EndReason.GROUP_LEFT, user__in=contacts
+        )
+        .order_by("ended_at")
+        .values_list("user_id", "role")
+    )
+    for user in contacts:
+        leadership_start(group=group, user=user, role=roles[user.pk], by=by, now=now)
 
 
 @transaction.atomic
@@ -170,6 +249,7 @@ def review_decide(
     decision: str,
     message: str = "",
     override_reason: str = "",
+    follow_up_by: date | None = None,
     expected_version: int,
     now: datetime | None = None,
 ) -> Review:
@@ -179,7 +259,9 @@ def review_decide(
     The decision is checked against the group as it is now, in the database: if someone changed
     it since the decider looked (`expected_version`), nothing is written and GroupChangedError
     says so. Admitting a group that fails a requirement needs an explicit override reason.
-    The leaders' e-mail is queued for the worker once the transaction commits.
+    Keeping a group with a follow-up needs what to fix (`message`) and by when
+    (`follow_up_by`). Any decision closes the group's open follow-up and settles its open
+    return request. The leaders' e-mail is queued for the worker once the transaction commits.
     """
     now = now or timezone.now()
     if decision not in Decision.values:
@@ -187,8 +269,9 @@ def review_decide(
     locked = _locked(group.pk)
     if locked.version != expected_version:
         raise GroupChangedError(locked)
-    moves = DECISION_TRANSITIONS[decision]
-    if locked.status not in moves:
+    return_request = _open_return_request(locked)
+    moves = decision_moves(locked.status, return_request_open=return_request is not None)
+    if decision not in moves:
         raise ValidationError(
             {
                 "decision": _("A group that is “%(status)s” cannot get the decision “%(d)s”.")
@@ -197,9 +280,24 @@ def review_decide(
         )
     message, override_reason = message.strip(), override_reason.strip()
     if decision in MESSAGE_REQUIRED and not message:
+        if decision == Decision.KEEP_WITH_FOLLOW_UP:
+            raise ValidationError({"message": _("Tell the leaders what to fix.")})
         raise ValidationError({"message": _("Tell the leaders what to change, or why.")})
+    if decision == Decision.KEEP_WITH_FOLLOW_UP:
+        error = follow_up_date_error(follow_up_by, now=now)
+        if error:
+            raise ValidationError({"follow_up_by": error})
+    else:
+        follow_up_by = None
+    status_before = locked.status
+    status_after = moves[decision]
+    # Who hears of it: for a group that left, the contacts it had (they come back with it,
+    # so the checklist judges the group with them; a refusal below rolls it all back).
+    contacts = return_contacts(locked) if return_request is not None else None
+    if status_before == Status.LEFT and status_after != Status.LEFT and contacts:
+        _restore_contacts(locked, contacts, by=by, now=now)
     checklist = checklist_for(locked, now=now)
-    admits = moves[locked.status] == Status.ADMITTED and decision == Decision.ADMIT
+    admits = decision == Decision.ADMIT
     if admits and not checklist.all_met and not override_reason:
         failing = ", ".join(result.title for result in checklist.failing)
         raise ValidationError(
@@ -213,9 +311,12 @@ def review_decide(
     if not admits:
         override_reason = ""
 
-    status_before = locked.status
-    status_after = moves[locked.status]
-    kind = Review.Kind.PERIODIC if status_before == Status.ADMITTED else Review.Kind.APPLICATION
+    if return_request is not None:
+        kind = Review.Kind.RETURN
+    elif status_before == Status.ADMITTED:
+        kind = Review.Kind.PERIODIC
+    else:
+        kind = Review.Kind.APPLICATION
     review = Review.objects.create(
         group=locked,
         reviewer=by,
@@ -224,12 +325,36 @@ def review_decide(
         decision=decision,
         message=message,
         override_reason=override_reason,
+        follow_up_by=follow_up_by,
         status_before=status_before,
         status_after=status_after,
         checklist=checklist.as_list(),
         requirements_met=checklist.met,
         requirements_total=checklist.total,
     )
+    changes: dict[str, dict[str, str]] = {
+        "decision": {"before": "", "after": decision},
+        "message": {"before": "", "after": message},
+        "override_reason": {"before": "", "after": override_reason},
+    }
+    if follow_up_by is not None:
+        changes["follow_up_by"] = {"before": "", "after": follow_up_by.isoformat()}
+    closed = (
+        Review.objects.filter(
+            group=locked, follow_up_by__isnull=False, follow_up_closed_by__isnull=True
+        )
+        .exclude(pk=review.pk)
+        .order_by("-decided_at")
+        .first()
+    )
+    if closed is not None:
+        closed.follow_up_closed_by = review
+        closed.save(update_fields=["follow_up_closed_by"])
+        assert closed.follow_up_by is not None
+        changes["follow_up"] = {
+            "before": _("open, fix by %(date)s") % {"date": closed.follow_up_by.isoformat()},
+            "after": _("closed"),
+        }
     if status_after != status_before:
         why = Decision(decision).label
         _set_status(locked, status_after, by=by, now=now, why=why, review=review)
@@ -242,21 +367,24 @@ def review_decide(
     _bump(locked)
     locked.full_clean()
     locked.save()
+    if return_request is not None:
+        return_request.status = ReturnRequest.Status.DECIDED
+        return_request.closed_by = by
+        return_request.closed_at = now
+        return_request.review = review
+        return_request.save()
+        changes["return_request"] = {"before": "open", "after": "decided"}
     audit_record(
         group=locked,
         actor=by,
         action=AuditEntry.Action.REVIEW_DECISION,
         summary=_("Decision: %(decision)s (%(summary)s)")
         % {"decision": Decision(decision).label, "summary": checklist.summary},
-        changes={
-            "decision": {"before": "", "after": decision},
-            "message": {"before": "", "after": message},
-            "override_reason": {"before": "", "after": override_reason},
-        },
+        changes=changes,
         review=review,
         at=now,
     )
-    review_decision_enqueue(review=review)
+    review_decision_enqueue(review=review, recipients=contacts)
     group.refresh_from_db()
     return review
 
@@ -657,6 +785,127 @@ def leave_request_withdraw(
             "leave_request": {"before": "open", "after": "withdrawn"},
             "note": {"before": "", "after": note},
         },
+        at=now,
+    )
+    request.refresh_from_db()
+    return locked
+
+
+# A way back: a return request (docs/program.md, "Joining") -----------------------------------
+
+
+def _return_received_enqueue(*, request: ReturnRequest, contacts: list[Any]) -> list[OutboxEmail]:
+    """Confirm to the group's contacts, each in their own language, that the program team has
+    the request; once per request and person."""
+    return [
+        outbox_enqueue(
+            key=f"return_request_received:request-{request.pk}:user-{user.pk}",
+            kind="return_request_received",
+            to=user.email,
+            language=user.preferred_language,
+            template="return_request_received",
+            inputs={"return_request": request, "user": user},
+            group=request.group,
+            user=user,
+        )
+        for user in contacts
+    ]
+
+
+@transaction.atomic
+def return_request_create(
+    *, group: Group, by: Any, what_changed: str, now: datetime | None = None
+) -> ReturnRequest:
+    """The leaders of an inactive, declined or departed group ask for a new review
+    (docs/program.md, "Joining": a way back). The group keeps its record and history; the
+    request waits in the review queue, where the team admits it, requests changes or declines.
+
+    Only the group's contacts (`return_contacts`) may ask; one open request per group.
+    """
+    now = now or timezone.now()
+    locked = _locked(group.pk)
+    if not locked.may_ask_to_return:
+        raise ValidationError(
+            _("A group that is “%(status)s” cannot ask for a new review.")
+            % {"status": locked.get_status_display()}
+        )
+    contacts = return_contacts(locked)
+    if by not in contacts:
+        raise ValidationError(_("Only the group's leaders can ask for a new review."))
+    if ReturnRequest.objects.filter(group=locked, status=ReturnRequest.Status.OPEN).exists():
+        raise ValidationError(
+            _("Your group has already asked for a new review. The program team will decide on it.")
+        )
+    what_changed = what_changed.strip()
+    limit = ReturnRequest._meta.get_field("what_changed").max_length or 2000
+    if not what_changed:
+        raise ValidationError({"what_changed": _("Tell the program team what has changed.")})
+    if len(what_changed) > limit:  # a TextField's max_length binds forms only
+        raise ValidationError(
+            {
+                "what_changed": _("Keep it to at most %(limit)d characters (it has %(n)d).")
+                % {"limit": limit, "n": len(what_changed)}
+            }
+        )
+    request = ReturnRequest(
+        group=locked,
+        requested_by=by,
+        what_changed=what_changed,
+        group_status=locked.status,
+        created_at=now,
+    )
+    request.full_clean()
+    request.save()
+    _bump(locked)  # the decide page offers other decisions now
+    locked.save(update_fields=["version", "updated_at"])
+    audit_record(
+        group=locked,
+        actor=by,
+        action=AuditEntry.Action.REQUEST,
+        summary=_("Asked for a new review"),
+        changes={"return_request": {"before": "", "after": what_changed}},
+        at=now,
+    )
+    with program_team_language():
+        program_team_enqueue(
+            kind="return_request",
+            key=str(request.pk),
+            group=locked,
+            summary=_("Request for a new review (%(status)s)")
+            % {"status": locked.get_status_display()},
+            details=what_changed,
+            admin_path=reverse("admin:groups_group_decide", args=[locked.pk]),
+        )
+    _return_received_enqueue(request=request, contacts=contacts)
+    group.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def return_request_withdraw(
+    *, request: ReturnRequest, by: Any, now: datetime | None = None
+) -> ReturnRequest:
+    """The group's leaders withdraw their open request for a new review; the group stays as
+    it is and the request is kept as withdrawn."""
+    now = now or timezone.now()
+    locked_group = _locked(request.group_id)
+    locked = ReturnRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != ReturnRequest.Status.OPEN:
+        raise ValidationError(_("This request is no longer open; nothing was changed."))
+    if by not in return_contacts(locked_group):
+        raise ValidationError(_("Only the group's leaders can withdraw the request."))
+    locked.status = ReturnRequest.Status.WITHDRAWN
+    locked.closed_by = by
+    locked.closed_at = now
+    locked.save()
+    _bump(locked_group)
+    locked_group.save(update_fields=["version", "updated_at"])
+    audit_record(
+        group=locked_group,
+        actor=by,
+        action=AuditEntry.Action.REQUEST,
+        summary=_("Request for a new review withdrawn"),
+        changes={"return_request": {"before": "open", "after": "withdrawn"}},
         at=now,
     )
     request.refresh_from_db()

@@ -17,4 +17,10 @@ urlpatterns = [
     path("<slug:slug>/status/", views.status, name="status"),
     path("<slug:slug>/edit/", views.edit, name="edit"),
     path("<slug:slug>/leave/", views.leave, name="leave"),
+    path("<slug:slug>/return/", views.return_request, name="return_request"),
+    path(
+        "<slug:slug>/return/withdraw/",
+        views.return_request_withdraw_view,
+        name="return_request_withdraw",
+    ),
 ]

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from .models import LeaveRequest, Review
+from .models import LeaveRequest, ReturnRequest, Review
 
 
 def review_values(review: Review) -> dict[str, Any]:
@@ -15,6 +15,7 @@ def review_values(review: Review) -> dict[str, Any]:
         "get_decision_display": review.get_decision_display(),
         "decided_at": review.decided_at,
         "message": review.message,
+        "follow_up_by": review.follow_up_by,
     }
 
 
@@ -23,4 +24,13 @@ def leave_request_values(request: LeaveRequest) -> dict[str, Any]:
         "reason": request.reason,
         "created_at": request.created_at,
         "processed_at": request.processed_at,
+    }
+
+
+def return_request_values(request: ReturnRequest) -> dict[str, Any]:
+    return {
+        "what_changed": request.what_changed,
+        "created_at": request.created_at,
+        "group_status": request.group_status,
+        "requested_by": request.requested_by.display_name,
     }

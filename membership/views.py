@@ -27,6 +27,13 @@ from leaders.models import Leadership
 from leaders.rules import current_rules_for, user_accepted_current_rules
 
 from .charts import monthly_bar_chart
+from .followups import (
+    FollowUpState,
+    group_for_return_or_404,
+    groups_left_with,
+    open_follow_up,
+    open_return_request,
+)
 from .forms import (
     ApplicationGroupForm,
     ApplicationLinksForm,
@@ -35,6 +42,7 @@ from .forms import (
     GroupDetailsForm,
     GroupEditForm,
     LeaveRequestForm,
+    ReturnRequestForm,
 )
 from .selectors import (
     APPLICATION_STEPS,
@@ -56,6 +64,8 @@ from .services import (
     group_submit,
     group_update_by_leader,
     leave_request_create,
+    return_request_create,
+    return_request_withdraw,
 )
 
 STEP_TITLES = {
@@ -101,7 +111,8 @@ def group_list(request: HttpRequest) -> HttpResponse:
         }
         for group in groups_with_role(request.user)
     ]
-    return render(request, "groups/list.html", {"rows": rows})
+    left = list(groups_left_with(request.user))
+    return render(request, "groups/list.html", {"rows": rows, "left_groups": left})
 
 
 @login_required
@@ -311,8 +322,10 @@ def status(request: HttpRequest, slug: str) -> HttpResponse:
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """The group at a glance: status, checklist, next review, meetings against the minimum."""
     group = group_for_leader_or_404(request.user, slug)
-    dashboard = group_dashboard(group, now=timezone.now())
+    now = timezone.now()
+    dashboard = group_dashboard(group, now=now)
     rules_accepted = user_accepted_current_rules(request.user)
+    follow_up = open_follow_up(group)
     return render(
         request,
         "groups/dashboard.html",
@@ -325,6 +338,13 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "chart": monthly_bar_chart(dashboard.months),
             "can_edit_application": group.application_editable,
             "next_step": application_next_step(group, rules_accepted=rules_accepted),
+            "follow_up": follow_up,
+            "follow_up_state": (
+                FollowUpState(follow_up_by=follow_up.follow_up_by, today=timezone.localdate(now))
+                if follow_up is not None and follow_up.follow_up_by is not None
+                else None
+            ),
+            "return_request": open_return_request(group) if group.may_ask_to_return else None,
         },
     )
 
@@ -374,6 +394,69 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
         "groups/leave.html",
         {"group": group, "form": form, "open_request": open_request},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_request(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask for a new review of an inactive, declined or departed group (docs/program.md,
+    "Joining": a way back), or follow the open request. A group that left has no active
+    leaders: the contacts it had when it left may ask (`followups.return_contacts`)."""
+    group = group_for_return_or_404(request.user, slug)
+    open_request = open_return_request(group)
+    if open_request is None and not group.may_ask_to_return:
+        messages.info(
+            request,
+            _("%(name)s is “%(status)s”: there is no new review to ask for.")
+            % {"name": group.name, "status": group.get_status_display()},
+        )
+        return redirect("groups:dashboard", slug=group.slug)
+    form = ReturnRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return_request_create(
+                group=group, by=request.user, what_changed=form.cleaned_data["what_changed"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your request for a new review is sent. The program team will review the "
+                    "group and e-mail you its decision."
+                ),
+            )
+            return redirect("groups:return_request", slug=group.slug)
+    return render(
+        request,
+        "groups/return_request.html",
+        {
+            "group": group,
+            "form": form,
+            "open_request": open_request,
+            "show_nav": group.status != Group.Status.LEFT,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def return_request_withdraw_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Withdraw the group's open request for a new review."""
+    group = group_for_return_or_404(request.user, slug)
+    open_request = open_return_request(group)
+    if open_request is None:
+        messages.info(request, _("There is no open request for a new review."))
+        return redirect("groups:return_request", slug=group.slug)
+    try:
+        return_request_withdraw(request=open_request, by=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Your request for a new review is withdrawn."))
+    return redirect("groups:return_request", slug=group.slug)
 
 
 def code_of_conduct_example(request: HttpRequest) -> HttpResponse:

@@ -111,6 +111,19 @@ PAGES: list[Page] = [
     Page("status", "groups:status", slug("group"), leaders_of_the_group(200)),
     Page("edit", "groups:edit", slug("group"), leaders_of_the_group(200)),
     Page("leave", "groups:leave", slug("group"), leaders_of_the_group(200)),
+    # Nothing to ask for an admitted group: back to its dashboard.
+    Page(
+        "return-request",
+        "groups:return_request",
+        slug("group"),
+        leaders_of_the_group(To("groups:dashboard", "group")),
+    ),
+    Page(
+        "return-request-withdraw",
+        "groups:return_request_withdraw",
+        slug("group"),
+        everyone_signed_in(405),
+    ),  # POST only
     *[
         # An admitted group's application can no longer change: back to the dashboard.
         Page(

@@ -456,6 +456,29 @@ CHANGES: list[Change] = [
         CO_LEADER,
         outsiders_of_the_group(),
     ),
+    # An admitted group has no new review to ask for: its leaders are sent back to the
+    # dashboard (tests/membership/test_return_requests.py asks for an inactive group's).
+    Change(
+        "return-request-of-admitted-group",
+        "groups:return_request",
+        slug("group"),
+        data({"what_changed": "We are back."}),
+        None,
+        outsiders_of_the_group(
+            leader=To("groups:dashboard", "group"), co_leader=To("groups:dashboard", "group")
+        ),
+    ),
+    Change(
+        "return-request-withdraw-of-admitted-group",
+        "groups:return_request_withdraw",
+        slug("group"),
+        data({}),
+        None,
+        outsiders_of_the_group(
+            leader=To("groups:return_request", "group"),
+            co_leader=To("groups:return_request", "group"),
+        ),
+    ),
     Change(
         "meeting-add",
         "meetings:add",

@@ -157,7 +157,7 @@ def test_my_groups_runs_a_fixed_number_of_queries(client, django_assert_num_quer
         response = client.get(reverse("groups:list"))
 
     assert response.content.decode().count("card h-100 group-card") == 6
-    assert few == 5  # session, user, rules, groups, the menu
+    assert few == 6  # session, user, rules, groups, groups that left, the menu
 
 
 # Step 1: the group

@@ -222,8 +222,8 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, django_assert_num_quer
 
     assert response.context["dashboard"].azure_meeting_count == 40
     # session, user, group, rules version, facts (3), reach, latest review, leave request,
-    # rules accepted, role, and the layout's menu
-    assert few == 13
+    # rules accepted, role, open follow-up, and the layout's menu
+    assert few == 14
 
 
 def test_dashboard_shows_the_people_reached_in_12_months(client):

@@ -26,7 +26,7 @@ from leaders.services import (
     REJECT,
     leadership_request_process,
 )
-from membership.models import LeaveRequest, Review
+from membership.models import LeaveRequest, ReturnRequest, Review
 from membership.queue import QueueKind, review_queue
 from membership.services import leave_request_process, leave_request_withdraw
 from notifications.models import OutboxEmail
@@ -44,9 +44,9 @@ pytestmark = pytest.mark.django_db
 
 QUEUE_URL = reverse("admin:groups_review_queue")
 #: The queue page's queries: session, user, two-factor check, user and group permissions;
-#: then the queue itself: 3 to find the items, the rules version, 1 + 2 prefetches for the
-#: checklists of the page's groups.
-QUEUE_PAGE_QUERIES = 12
+#: then the queue itself: 5 to find the items (groups, follow-ups, return, leave and leadership
+#: change requests), the rules version, 1 + 2 prefetches for the checklists of the page's groups.
+QUEUE_PAGE_QUERIES = 14
 
 
 def days_ago(days: float) -> timezone.datetime:
@@ -98,6 +98,40 @@ def due(name: str, *, due_days_ago: int, **kwargs: object) -> Group:
         admitted=True,
         next_review_due=timezone.localdate() - timedelta(days=due_days_ago),
         **kwargs,
+    )
+
+
+def follow_up_due(name: str, *, due_days_ago: int, staff: object, **kwargs: object) -> Group:
+    """An admitted group kept with a follow-up whose date was `due_days_ago` days ago."""
+    today = timezone.localdate()
+    group = GroupFactory(
+        name=name, admitted=True, next_review_due=today + timedelta(days=120), **kwargs
+    )
+    Review.objects.create(
+        group=group,
+        reviewer=staff,
+        decided_at=days_ago(due_days_ago + 30),
+        kind=Review.Kind.PERIODIC,
+        decision=Review.Decision.KEEP_WITH_FOLLOW_UP,
+        message="Name a co-leader.",
+        follow_up_by=today - timedelta(days=due_days_ago),
+        status_before=Group.Status.ADMITTED,
+        status_after=Group.Status.ADMITTED,
+    )
+    return group
+
+
+def return_request(
+    name: str, *, created_days_ago: float = 1, status: str = Group.Status.INACTIVE
+) -> ReturnRequest:
+    group = led(GroupFactory(name=name, status=status))
+    leader = group.leaderships.get(role=Leadership.Role.LEADER)
+    return ReturnRequest.objects.create(
+        group=group,
+        requested_by=leader.user,
+        what_changed="We have a new co-leader and meet monthly again.",
+        group_status=status,
+        created_at=days_ago(created_days_ago),
     )
 
 
@@ -296,6 +330,9 @@ def build_queue(size: int, staff: object) -> None:
         resubmission(f"Resubmission {number}", submitted_days_ago=number + 1, staff=staff)
         group = led(due(f"Due {number}", due_days_ago=number))
         MeetingFactory(group=group)
+        group = led(follow_up_due(f"Follow-up {number}", due_days_ago=number, staff=staff))
+        MeetingFactory(group=group)
+        return_request(f"Return {number}", created_days_ago=number)
         leave_request(led(GroupFactory(admitted=True)), created_days_ago=number)
         change_request(
             led(GroupFactory(admitted=True)),
@@ -308,13 +345,13 @@ def test_the_queue_costs_the_same_queries_for_3_and_30_groups_of_each_kind(staff
     ProgramRulesFactory(version=1)
     build_queue(3, staff)
     with CaptureQueriesContext(connection) as few:
-        assert review_queue(now=timezone.now()).total == 15
+        assert review_queue(now=timezone.now()).total == 21
 
     build_queue(27, staff)
     with CaptureQueriesContext(connection) as many:
-        assert review_queue(now=timezone.now()).total == 150
+        assert review_queue(now=timezone.now()).total == 210
 
-    assert len(few) == len(many) == 7
+    assert len(few) == len(many) == 9
 
 
 # The admin page ------------------------------------------------------------------------------
@@ -376,7 +413,7 @@ def test_queue_page_runs_the_same_number_of_queries_for_3_and_30_groups(
     with django_assert_num_queries(QUEUE_PAGE_QUERIES):
         response = client.get(QUEUE_URL)
     assert response.status_code == 200
-    assert "150 items waiting" in response.content.decode()
+    assert "210 items waiting" in response.content.decode()
 
 
 def test_group_list_and_groups_app_page_link_to_the_queue(client, staff):
@@ -462,13 +499,14 @@ def decide_from_queue(client, group: Group, **data: str):
     return client.post(url, {"version": group.version, **data})
 
 
-def test_decide_page_from_the_queue_offers_keep_request_changes_and_inactivate(client, staff):
+def test_decide_page_from_the_queue_offers_keep_keep_with_follow_up_and_inactivate(client, staff):
     group = due("Due", due_days_ago=3)
 
     response = client.get(reverse("admin:groups_group_decide", args=[group.pk]) + "?from=queue")
 
     choices = [value for value, _label in response.context["form"].fields["decision"].choices]
-    assert choices == ["keep", "request_changes", "inactivate"]
+    assert choices == ["keep", "keep_follow_up", "inactivate"]
+    assert "follow_up_by" in response.context["form"].fields
 
 
 def test_keeping_a_group_sets_its_next_review_from_the_setting_and_returns_to_the_queue(
@@ -499,7 +537,7 @@ def test_keeping_a_group_sets_its_next_review_from_the_setting_and_returns_to_th
     assert review_queue(now=timezone.now()).items == []
 
 
-def test_requesting_changes_in_a_periodic_review_sends_the_group_back_to_its_leaders(
+def test_requesting_changes_is_refused_for_an_admitted_group_and_changes_nothing(
     client, staff, django_capture_on_commit_callbacks
 ):
     group = led(due("Needs work", due_days_ago=2, code_of_conduct_url=""))
@@ -509,18 +547,12 @@ def test_requesting_changes_in_a_periodic_review_sends_the_group_back_to_its_lea
             client, group, decision="request_changes", message="Publish a code of conduct."
         )
 
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
     group.refresh_from_db()
-    assert group.status == Group.Status.CHANGES_REQUESTED
-    assert group.next_review_due is None
-    assert group.admitted_at is not None  # kept for when it is admitted again
-    review = Review.objects.get(group=group)
-    assert (review.kind, review.decision) == ("periodic", "request_changes")
-    assert review.checklist[1]["code"] == "code_of_conduct"
-    assert review.checklist[1]["outcome"] == "fail"
-    assert len(mail.outbox) == 2
-    assert all("Publish a code of conduct." in message.body for message in mail.outbox)
-    assert review_queue(now=timezone.now()).items == []  # it waits for its leaders now
+    assert group.status == Group.Status.ADMITTED
+    assert not Review.objects.filter(group=group).exists()
+    assert len(mail.outbox) == 0
 
 
 def test_requesting_changes_on_an_application_from_the_queue(
