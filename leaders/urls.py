@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import views
+from . import rules_views, views
 
 app_name = "leaders"
 
@@ -16,4 +16,5 @@ urlpatterns: list[URLPattern] = [
     path("groups/<slug:slug>/people/hand-over/", views.HandOverView.as_view(), name="hand_over"),
     path("groups/<slug:slug>/people/step-down/", views.StepDownView.as_view(), name="step_down"),
     path("invitations/<str:token>/", views.InvitationView.as_view(), name="invitation"),
+    path("rules/", rules_views.RulesView.as_view(), name="rules"),
 ]
