@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Group
-from leaders.models import CoLeaderInvitation, Leadership
+from leaders.models import CoLeaderInvitation, Leadership, ProgramRules
 from membership.models import LeaveRequest, Review
 from membership.reminders import (
     TEMPLATES,
@@ -103,6 +103,14 @@ def _leave_processed() -> dict[str, Any]:
     return {"leave_request": request, "user": user}
 
 
+def _program_rules_to_accept() -> dict[str, Any]:
+    _group, user = _admitted_group()
+    rules, _created = ProgramRules.objects.get_or_create(
+        version=7, defaults={"title": "Rules", "body": "Be kind.", "published_at": timezone.now()}
+    )
+    return {"user": user, "rules": rules, "due": timezone.now() + timedelta(days=30)}
+
+
 def _coleader_invitation() -> dict[str, Any]:
     group, user = _admitted_group()
     invitation = CoLeaderInvitation.objects.create(
@@ -169,6 +177,7 @@ REAL_INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
     "program_team_notice": _program_team_notice,
     "leave_processed": _leave_processed,
     "coleader_invitation": _coleader_invitation,
+    "program_rules_to_accept": _program_rules_to_accept,
     "contact_left": _contact_left,
     "call_invitation": _call(14),
     "call_reminder": _call(1),
