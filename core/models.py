@@ -22,6 +22,8 @@ class AuditEntry(models.Model):
         MEETING_UNCANCELLED = "meeting_uncancelled", _("Meeting cancellation undone")
         MEETING_DELETED = "meeting_deleted", _("Meeting deleted")
         MEETINGS_IMPORTED = "meetings_imported", _("Meetings imported from the calendar")
+        RULES_PUBLISHED = "rules_published", _("Program rules published")
+        RULES_ACCEPTED = "rules_accepted", _("Program rules accepted")
 
     group = models.ForeignKey(
         "groups.Group",

@@ -2,18 +2,21 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionSelectionMixin, NoDeleteMixin, ReadOnlyMixin, queue_back_url
-from core.exports import CsvExportMixin, choice_label
+from core.exports import CsvExportMixin, choice_label, csv_response
 from core.forms import add_service_errors
 from groups.models import Group
 
@@ -27,6 +30,7 @@ from .models import (
     RulesAcceptance,
     User,
 )
+from .rules import rules_publish, rules_roster
 from .services import (
     APPLY,
     RECORD,
@@ -264,16 +268,45 @@ class LeadershipChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin[LeadershipCha
         )
 
 
+class RulesPublishForm(forms.Form):
+    publish_at = forms.SplitDateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text=_(
+            "Empty: now. A later time: the version becomes current then, and its e-mails go out "
+            "then."
+        ),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "Publish this version: it is frozen, and every leader and co-leader of an admitted "
+            "group is asked by e-mail to accept it."
+        ),
+        error_messages={"required": _("Tick the box to publish.")},
+    )
+
+
 @admin.register(ProgramRules)
 class ProgramRulesAdmin(NoDeleteMixin, admin.ModelAdmin[ProgramRules]):
-    list_display = ["version", "title", "published_at", "acceptances"]
-    fields = ["version", "title", "body", "published_at"]
+    """Versions of the program rules (docs/program.md, "Program rules versions"): written in
+    English and Swedish, published with a confirmation, then frozen; the published version's
+    page lists who among the current contacts has accepted it."""
+
+    list_display = ["version", "title", "published_at", "acceptances", "publish_link"]
+    fields = ["version", "title", "body", "title_sv", "body_sv", "published_at"]
+    frozen = ["version", "title", "body", "title_sv", "body_sv", "published_at", "roster"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and obj.published_at is not None:
+            return self.frozen
+        return self.fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # Leaders accepted a published text: it is frozen; publish a new version instead.
         if obj is not None and obj.published_at is not None:
-            return ["version", "title", "body", "published_at"]
-        return []
+            return self.frozen
+        return ["published_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProgramRules]:
         return super().get_queryset(request).annotate(acceptance_count=Count("acceptances"))
@@ -281,6 +314,124 @@ class ProgramRulesAdmin(NoDeleteMixin, admin.ModelAdmin[ProgramRules]):
     @admin.display(description=_("acceptances"), ordering="acceptance_count")
     def acceptances(self, obj: ProgramRules) -> int:
         return obj.acceptance_count  # type: ignore[attr-defined,no-any-return]
+
+    @admin.display(description=_("publish"))
+    def publish_link(self, obj: ProgramRules) -> str:
+        if obj.published_at is not None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:leaders_programrules_publish", args=[obj.pk]),
+            _("Publish…"),
+        )
+
+    @admin.display(description=_("current contacts of admitted groups"))
+    def roster(self, obj: ProgramRules) -> str:
+        rows = rules_roster(obj)
+        accepted = sum(1 for row in rows if row.accepted_at)
+        export = reverse("admin:leaders_programrules_roster", args=[obj.pk])
+        summary = format_html(
+            '<p>{} <a href="{}">{}</a> · <a href="{}?accepted=no">{}</a></p>',
+            _("%(accepted)d of %(total)d have accepted this version.")
+            % {"accepted": accepted, "total": len(rows)},
+            export,
+            _("Export all (CSV)"),
+            export,
+            _("Export those who have not (CSV)"),
+        )
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    row.group_name,
+                    row.role,
+                    row.name,
+                    row.email,
+                    date_format(localtime(row.accepted_at), "DATETIME_FORMAT")
+                    if row.accepted_at
+                    else _("not accepted"),
+                )
+                for row in rows
+            ),
+        )
+        return format_html(
+            '{}<table id="rules-roster"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            summary,
+            _("group"),
+            _("role"),
+            _("name"),
+            _("e-mail address"),
+            _("accepted"),
+            body,
+        )
+
+    def get_urls(self) -> list[Any]:
+        extra = [
+            path(
+                "<int:pk>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="leaders_programrules_publish",
+            ),
+            path(
+                "<int:pk>/acceptances.csv",
+                self.admin_site.admin_view(self.roster_view),
+                name="leaders_programrules_roster",
+            ),
+        ]
+        return [*extra, *super().get_urls()]
+
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Confirm and publish a version (`leaders.rules.rules_publish`)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        rules = get_object_or_404(ProgramRules, pk=pk)
+        change_url = reverse("admin:leaders_programrules_change", args=[rules.pk])
+        if rules.published_at is not None:
+            self.message_user(request, _("This version is published already."), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        form = RulesPublishForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                rules_publish(rules=rules, by=request.user, at=form.cleaned_data["publish_at"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("Version %(version)d of the program rules is published.")
+                    % {"version": rules.version},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Publish version %(version)d of the program rules")
+            % {"version": rules.version},
+            "rules": rules,
+            "form": form,
+            "back": change_url,
+        }
+        return TemplateResponse(request, "admin/leaders/programrules/publish.html", context)
+
+    def roster_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        """The roster of one version as CSV; `?accepted=no` keeps those who have not."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rules = get_object_or_404(ProgramRules, pk=pk)
+        rows = rules_roster(rules)
+        if request.GET.get("accepted") == "no":
+            rows = [row for row in rows if row.accepted_at is None]
+        return csv_response(
+            filename=f"program-rules-v{rules.version}-acceptances",
+            header=[_("group"), _("role"), _("name"), _("e-mail address"), _("accepted")],
+            rows=(
+                [row.group_name, row.role, row.name, row.email, row.accepted_at or ""]
+                for row in rows
+            ),
+        )
 
 
 @admin.register(RulesAcceptance)

@@ -1,6 +1,8 @@
 """People: accounts with their program profile, the roles they hold, invitations and requests."""
 
+import re
 import secrets
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -287,20 +289,29 @@ class LeadershipChangeRequest(models.Model):
 
 
 class ProgramRulesQuerySet(models.QuerySet["ProgramRules"]):
-    def published(self) -> "ProgramRulesQuerySet":
-        return self.filter(published_at__isnull=False)
+    def published(self, *, at: datetime | None = None) -> "ProgramRulesQuerySet":
+        """Versions in force by `at` (the clock if not given): a version published for a later
+        time is not current until then (docs/program.md, "Program rules versions")."""
+        return self.filter(published_at__lte=at or timezone.now())
 
-    def current(self) -> "ProgramRules | None":
+    def current(self, *, at: datetime | None = None) -> "ProgramRules | None":
         """The rules in force: the published version with the highest number."""
-        return self.published().order_by("-version").first()
+        return self.published(at=at).order_by("-version").first()
 
 
 class ProgramRules(models.Model):
-    """One version of the program's own rules of conduct. Published versions are frozen."""
+    """One version of the program's own rules of conduct, in English and Swedish. Published
+    versions are frozen.
+
+    The texts are plain text, paragraphs separated by blank lines (`paragraphs`); they are
+    shown escaped, never as HTML.
+    """
 
     version = models.PositiveIntegerField(_("version"), unique=True)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"))
+    title = models.CharField(_("title (English)"), max_length=200)
+    body = models.TextField(_("text (English)"))
+    title_sv = models.CharField(_("title (Swedish)"), max_length=200, blank=True)
+    body_sv = models.TextField(_("text (Swedish)"), blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -313,6 +324,24 @@ class ProgramRules(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    def title_in(self, language: str) -> str:
+        """The title in `language`, falling back to English."""
+        return self.title_sv if language.startswith("sv") and self.title_sv else self.title
+
+    def body_in(self, language: str) -> str:
+        """The text in `language`, falling back to English."""
+        return self.body_sv if language.startswith("sv") and self.body_sv.strip() else self.body
+
+    def paragraphs_in(self, language: str) -> list[str]:
+        """The text's paragraphs (blank lines between them), for a template to escape."""
+        return paragraphs(self.body_in(language))
+
+
+def paragraphs(text: str) -> list[str]:
+    """Plain text cut at blank lines; each paragraph's lines joined with single newlines."""
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
+    return [block.strip() for block in blocks if block.strip()]
 
 
 class RulesAcceptance(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import views
+from . import rules_views, views
 
 app_name = "leaders"
 
@@ -21,4 +21,5 @@ urlpatterns: list[URLPattern] = [
         name="report_left",
     ),
     path("invitations/<str:token>/", views.InvitationView.as_view(), name="invitation"),
+    path("rules/", rules_views.RulesView.as_view(), name="rules"),
 ]

@@ -246,7 +246,7 @@ def _attach_checklists(items: list[QueueItem], *, now: datetime) -> None:
     """Give each item its group, with its checklist, fetched for all of them at once."""
     if not items:
         return
-    rules_version = current_rules_version()
+    rules_version = current_rules_version(at=now)
     ids = {item.group_pk for item in items}
     fetched = {
         group.pk: group

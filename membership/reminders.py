@@ -650,7 +650,7 @@ def queue_compliance_reminders(*, now: datetime, chunk_size: int = CHUNK_SIZE) -
     (ESCALATION: how many groups were escalated).
     """
     counts: Counter[str] = Counter(dict.fromkeys(KINDS, 0))
-    rules_version = current_rules_version()
+    rules_version = current_rules_version(at=now)
     candidates = reminder_candidates(now=now).order_by("pk")
     last_pk = 0
     while True:

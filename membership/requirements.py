@@ -24,6 +24,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from leaders.rules import acceptance_due
+
 #: A year of meetings: "at least six meetings a year" is counted over the last 12 months.
 WINDOW = relativedelta(months=12)
 
@@ -84,6 +86,9 @@ class Contact:
     name: str
     has_tech_community_id: bool
     accepted_rules_version: int | None
+    #: When their current role in the group started: their grace period for a new version of
+    #: the program rules runs from then if later than its publication (Requirement 5).
+    role_started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,8 @@ class GroupFacts:
     #: Meetings inside the window that charged an entry fee.
     fee_meeting_count: int
     current_rules_version: int | None
+    #: When the current version was published (its grace period starts then); None: no grace.
+    rules_published_at: datetime | None = None
     #: The daily check of the code-of-conduct link (membership/coc.py), for the current URL:
     #: failed checks in a row, the first of them, the last check and its HTTP status.
     coc_link_failures: int = 0
@@ -524,33 +531,61 @@ def _contacts(facts: GroupFacts) -> list[tuple[str, Contact | None]]:
     return [(_("leader"), facts.leader), (_("co-leader"), facts.co_leader)]
 
 
-def _rules_check(role: str, contact: Contact | None, current: int) -> Check:
+def _rules_due(facts: GroupFacts, contact: Contact) -> datetime | None:
+    """When the contact's grace period for the current version ends; None for an
+    application, whose contacts accept while applying (no grace)."""
+    if facts.status in APPLICATION_STATUSES or facts.rules_published_at is None:
+        return None
+    return acceptance_due(
+        published_at=facts.rules_published_at, role_started_at=contact.role_started_at
+    )
+
+
+def _rules_check(
+    role: str, contact: Contact | None, facts: GroupFacts, current: int, *, now: datetime
+) -> Check:
     if contact is None:
         return Check(
             Outcome.FAIL,
             _("There is no %(role)s yet to accept the current version.") % {"role": role},
         )
-    values = {"role": role, "name": contact.name, "version": current}
-    if contact.accepted_rules_version is None:
+    values: dict[str, Any] = {"role": role, "name": contact.name, "version": current}
+    accepted = contact.accepted_rules_version
+    if accepted is not None and accepted >= current:
+        return Check(
+            Outcome.PASS, _("The %(role)s, %(name)s, accepted version %(version)d.") % values
+        )
+    due = _rules_due(facts, contact)
+    if due is not None and now < due:
+        values["due"] = _local_date(due, facts)
+        return Check(
+            Outcome.WARNING,
+            _(
+                "The %(role)s, %(name)s, has not accepted version %(version)d yet; they have "
+                "until %(due)s."
+            )
+            % values,
+        )
+    if accepted is None:
         return Check(
             Outcome.FAIL,
             _("The %(role)s, %(name)s, has not accepted version %(version)d.") % values,
         )
-    if contact.accepted_rules_version < current:
-        values["old"] = contact.accepted_rules_version
-        return Check(
-            Outcome.FAIL,
-            _(
-                "The %(role)s, %(name)s, accepted version %(old)d, which is out of date; "
-                "version %(version)d is current."
-            )
-            % values,
+    values["old"] = accepted
+    return Check(
+        Outcome.FAIL,
+        _(
+            "The %(role)s, %(name)s, accepted version %(old)d, which is out of date; "
+            "version %(version)d is current."
         )
-    return Check(Outcome.PASS, _("The %(role)s, %(name)s, accepted version %(version)d.") % values)
+        % values,
+    )
 
 
-def check_program_rules(facts: GroupFacts) -> RequirementResult:
-    """docs/program.md, Requirement 5: both contacts accepted the current version."""
+def check_program_rules(facts: GroupFacts, *, now: datetime) -> RequirementResult:
+    """docs/program.md, Requirement 5: both contacts accepted the current version; a contact
+    of a group past the application has TECHGROUPS_RULES_GRACE_DAYS (a warning) from the
+    version's publication or their role's start, whichever is later."""
     current = facts.current_rules_version
     if current is None:
         return RequirementResult.of(
@@ -559,7 +594,10 @@ def check_program_rules(facts: GroupFacts) -> RequirementResult:
         )
     return RequirementResult.of(
         Code.PROGRAM_RULES,
-        *(_rules_check(role, contact, current) for role, contact in _contacts(facts)),
+        *(
+            _rules_check(role, contact, facts, current, now=now)
+            for role, contact in _contacts(facts)
+        ),
     )
 
 
@@ -571,7 +609,7 @@ def evaluate_requirements(facts: GroupFacts, *, now: datetime) -> Checklist:
             check_code_of_conduct(facts),
             check_free_attendance(facts),
             check_azure_meetings(facts, now=now),
-            check_program_rules(facts),
+            check_program_rules(facts, now=now),
         ]
     )
 
@@ -650,6 +688,7 @@ def failing_q(code: Code, *, now: datetime) -> Q:
             too_few = Q(req_azure_meetings__lt=minimum) & (application_short | established)
             return too_few | (established & Q(req_long_meeting_gap=True))
         case Code.PROGRAM_RULES:
+            # An annotation is true when the contact accepted or is still in their grace period.
             return Q(req_leader_accepted=False) | Q(req_co_leader_accepted=False)
 
 

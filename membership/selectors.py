@@ -28,13 +28,14 @@ from django.db.models.functions import Coalesce
 from core.models import AuditEntry
 from groups.models import Group
 from leaders.access import groups_led_by
-from leaders.models import CoLeaderInvitation, Leadership, RulesAcceptance
-from leaders.rules import current_rules_version
+from leaders.models import CoLeaderInvitation, Leadership, ProgramRules, RulesAcceptance
+from leaders.rules import current_rules_version, rules_grace
 from meetings.models import Meeting, MeetingQuerySet
 from meetings.selectors import Reach, reach_of_group
 
 from .models import LeaveRequest, Review
 from .requirements import (
+    APPLICATION_STATUSES,
     BenefitsCheck,
     Checklist,
     Code,
@@ -59,15 +60,19 @@ def _count(queryset: QuerySet[Meeting]) -> Coalesce:
 
 def groups_with_checklist_facts(queryset: QuerySet[Group], *, now: datetime) -> QuerySet[Group]:
     """What `requirement_facts` needs for each group fetched: the main query (with two
-    per-row meeting counts) and two prefetches, however many groups are fetched.
+    per-row meeting counts and the current program rules' publication time) and two
+    prefetches, however many groups are fetched.
 
     For pages and jobs that read the groups they show. To filter on the requirements in SQL
     (`requirements.failing_q`), use `groups_with_requirement_facts`.
     """
     in_window = _meetings_in_window(now=now).filter(group=OuterRef("pk"))
     acceptances = RulesAcceptance.objects.filter(
-        user=OuterRef("user_id"), rules__published_at__isnull=False
+        user=OuterRef("user_id"), rules__published_at__lte=now
     ).order_by("-rules__version")
+    rules_published_at = (
+        ProgramRules.objects.published(at=now).order_by("-version").values("published_at")[:1]
+    )
     contacts = (
         Leadership.objects.active()
         .select_related("user")
@@ -77,6 +82,7 @@ def groups_with_checklist_facts(queryset: QuerySet[Group], *, now: datetime) -> 
     return queryset.annotate(
         req_fee_meetings=_count(in_window.filter(entry_fee__gt=0)),
         req_azure_meetings=_count(in_window.counted()),
+        req_rules_published_at=Subquery(rules_published_at, output_field=DateTimeField()),
     ).prefetch_related(
         Prefetch("leaderships", queryset=contacts, to_attr="active_leaderships"),
         Prefetch("meetings", queryset=azure_starts, to_attr="azure_meetings_in_window"),
@@ -127,11 +133,20 @@ def annotate_requirement_facts(
     if rules_version is None:
         leader_accepted = co_leader_accepted = Value(True, output_field=BooleanField())
     else:
+        # Requirement 5: accepted the current version, or still in the grace period (past the
+        # application; from the publication or the role's start, whichever is later).
         accepted = Exists(
             RulesAcceptance.objects.filter(user=OuterRef("user"), rules__version=rules_version)
         )
-        leader_accepted = Exists(leader.filter(accepted))
-        co_leader_accepted = Exists(co_leader.filter(accepted))
+        since = now - rules_grace()
+        published_recently = Exists(
+            ProgramRules.objects.filter(version=rules_version, published_at__gt=since)
+        )
+        in_grace = ~Q(group__status__in=APPLICATION_STATUSES) & (
+            Q(started_at__gt=since) | Q(published_recently)
+        )
+        leader_accepted = Exists(leader.filter(Q(accepted) | in_grace))
+        co_leader_accepted = Exists(co_leader.filter(Q(accepted) | in_grace))
     return queryset.annotate(
         req_has_leader=Exists(leader),
         req_has_co_leader=Exists(co_leader),
@@ -160,6 +175,7 @@ def _contact(leadership: Leadership | None) -> Contact | None:
         name=leadership.user.display_name,
         has_tech_community_id=leadership.user.tech_community_id is not None,
         accepted_rules_version=getattr(leadership, "accepted_version", None),
+        role_started_at=leadership.started_at,
     )
 
 
@@ -182,6 +198,9 @@ def requirement_facts(group: Group, *, rules_version: int | None) -> GroupFacts:
         azure_meeting_starts=[m.starts_at for m in group.azure_meetings_in_window],  # type: ignore[attr-defined]
         fee_meeting_count=group.req_fee_meetings,  # type: ignore[attr-defined]
         current_rules_version=rules_version,
+        rules_published_at=getattr(group, "req_rules_published_at", None)
+        if rules_version
+        else None,
         coc_link_failures=group.coc_link_failures,
         coc_link_failing_since=group.coc_link_failing_since,
         coc_link_checked_at=group.coc_link_checked_at,
@@ -201,7 +220,7 @@ def checklist_for(group: Group, *, now: datetime) -> Checklist:
 
 def standing_of(group: Group, *, now: datetime) -> tuple[Checklist, BenefitsCheck]:
     """One group's checklist and what its benefits need, from one fetch of its facts."""
-    version = current_rules_version()
+    version = current_rules_version(at=now)
     fetched = groups_with_checklist_facts(Group.objects.filter(pk=group.pk), now=now).get()
     facts = requirement_facts(fetched, rules_version=version)
     return evaluate_requirements(facts, now=now), check_benefit_ids(facts)
@@ -293,7 +312,7 @@ def group_dashboard(group: Group, *, now: datetime) -> GroupDashboard:
 
     The chart and the checklist read the same fetched meetings, so they always agree.
     """
-    version = current_rules_version()
+    version = current_rules_version(at=now)
     fetched = groups_with_checklist_facts(Group.objects.filter(pk=group.pk), now=now).get()
     window_start, window_end = meeting_window(now)
     starts = [meeting.starts_at for meeting in fetched.azure_meetings_in_window]  # type: ignore[attr-defined]

@@ -410,7 +410,7 @@ def risk_facts(*, now: datetime) -> QuerySet[Group]:
     )
     return (
         groups_with_requirement_facts(
-            Group.objects.admitted(), now=now, rules_version=current_rules_version()
+            Group.objects.admitted(), now=now, rules_version=current_rules_version(at=now)
         )
         .prefetch_related(None)
         .annotate(ov_recent_azure_meeting=Exists(recent))

@@ -367,6 +367,12 @@ def cancel_refusal(data: dict[str, Any]) -> str | None:
     return first(has_nul(data, ["reason"]), too_long(data, {"reason": 300}))
 
 
+def rules_refusal(data: dict[str, Any]) -> str | None:
+    # Django's checkbox: "false", "0" and "" are unticked.
+    unticked = str(data.get("accept", "")).lower() in {"false", "0", ""}
+    return "the box is not ticked" if unticked else None
+
+
 def profile_refusal(data: dict[str, Any]) -> str | None:
     number = as_text(data.get("tech_community_id"))
     not_positive = number is not None and re.fullmatch(r"\s*(-[0-9]+|0+)\s*", number)
@@ -769,6 +775,15 @@ FORMS: list[Form] = [
         CO_LEADER,
         fixed({"enabled": "on"}),
         {"enabled": booleans},
+    ),
+    Form(
+        "program-rules-accept",
+        "leaders:rules",
+        no_kwargs,
+        LEADER,
+        lambda world: {"version": str(world.rules.version), "accept": "on"},
+        {"accept": booleans},
+        rules_refusal,
     ),
     Form(
         "profile",

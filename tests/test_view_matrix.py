@@ -106,6 +106,7 @@ PAGES: list[Page] = [
     Page("my-groups", "groups:list", no_kwargs, everyone_signed_in(200)),
     Page("apply", "groups:apply", no_kwargs, everyone_signed_in(200)),
     Page("profile", "leaders:profile", no_kwargs, everyone_signed_in(200)),
+    Page("program-rules", "leaders:rules", no_kwargs, everyone_signed_in(200)),
     # The admitted group's pages.
     Page("dashboard", "groups:dashboard", slug("group"), leaders_of_the_group(200)),
     Page("status", "groups:status", slug("group"), leaders_of_the_group(200)),

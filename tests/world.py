@@ -568,6 +568,15 @@ CHANGES: list[Change] = [
         LEADER,
         outsiders_of_the_group(),
     ),
+    # Accepting the program rules is a person's own act: anyone signed in may.
+    Change(
+        "program-rules-accept",
+        "leaders:rules",
+        no_kwargs,
+        lambda world: {"version": str(world.rules.version), "accept": "on"},
+        STAFF,
+        {ANONYMOUS: LOGIN},
+    ),
     Change(
         "profile",
         "leaders:profile",

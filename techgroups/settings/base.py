@@ -260,6 +260,8 @@ TECHGROUPS_CHANGES_REQUESTED_REMINDER_DAYS = env.int(
 )
 TECHGROUPS_REVIEW_DUE_REMINDER_DAYS = env.int("TECHGROUPS_REVIEW_DUE_REMINDER_DAYS", 30)
 TECHGROUPS_INVITATION_EXPIRY_DAYS = env.int("TECHGROUPS_INVITATION_EXPIRY_DAYS", 14)
+#: docs/program.md, Requirement 5: days a contact has to accept a new version of the program rules.
+TECHGROUPS_RULES_GRACE_DAYS = env.int("TECHGROUPS_RULES_GRACE_DAYS", 30)
 TECHGROUPS_CALL_INVITATION_DAYS = env.int("TECHGROUPS_CALL_INVITATION_DAYS", 14)
 #: Fetching links (iCal feeds, codes of conduct) never reaches private addresses; tests may
 #: allow loopback to reach a server they start themselves.

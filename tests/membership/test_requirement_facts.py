@@ -48,6 +48,9 @@ def days_ago(days: float) -> datetime:
 
 
 ADMITTED_AT = days_ago(800)  # long before the 12 months the requirements look at
+#: Rules published before NOW (a version published later is not current at NOW), and before
+#: the contacts' roles started, long enough ago that no grace period is running.
+PUBLISHED = days_ago(500)
 
 
 def facts_of(group: Group, *, rules_version: int | None = None) -> GroupFacts:
@@ -229,7 +232,7 @@ def test_contact_without_a_name_is_named_by_e_mail():
 def test_contact_who_never_accepted_the_rules_has_no_accepted_version():
     group = admitted_group(admitted_at=ADMITTED_AT)
     lead(group)
-    ProgramRulesFactory(version=1)
+    ProgramRulesFactory(version=1, published_at=PUBLISHED)
 
     assert facts_of(group, rules_version=1).leader.accepted_rules_version is None
 
@@ -237,8 +240,8 @@ def test_contact_who_never_accepted_the_rules_has_no_accepted_version():
 def test_contact_reports_the_newest_version_accepted():
     group = admitted_group(admitted_at=ADMITTED_AT)
     user = lead(group).user
-    RulesAcceptanceFactory(user=user, rules=ProgramRulesFactory(version=1))
-    RulesAcceptanceFactory(user=user, rules=ProgramRulesFactory(version=2))
+    RulesAcceptanceFactory(user=user, rules=ProgramRulesFactory(version=1, published_at=PUBLISHED))
+    RulesAcceptanceFactory(user=user, rules=ProgramRulesFactory(version=2, published_at=PUBLISHED))
 
     assert facts_of(group, rules_version=2).leader.accepted_rules_version == 2
 
@@ -247,7 +250,10 @@ def test_acceptance_of_an_older_rules_version_is_reported_as_stale():
     group = admitted_group(admitted_at=ADMITTED_AT)
     leader = lead(group, user=UserFactory(name="Ada Lovelace"))
     co_leader = lead(group, role=CO_LEADER)
-    old, current = ProgramRulesFactory(version=1), ProgramRulesFactory(version=2)
+    old, current = (
+        ProgramRulesFactory(version=1, published_at=PUBLISHED),
+        ProgramRulesFactory(version=2, published_at=PUBLISHED),
+    )
     RulesAcceptanceFactory(user=leader.user, rules=old)
     RulesAcceptanceFactory(user=co_leader.user, rules=current)
 
@@ -264,7 +270,7 @@ def test_acceptance_of_an_unpublished_draft_does_not_meet_the_program_rules():
     # failing_q already fails this group (it needs an acceptance of the current version); the
     # Python verdict must agree rather than count the draft's higher number.
     group = admitted_group(admitted_at=ADMITTED_AT)
-    current = ProgramRulesFactory(version=2)
+    current = ProgramRulesFactory(version=2, published_at=PUBLISHED)
     draft = ProgramRulesFactory(version=3, published_at=None)
     RulesAcceptanceFactory(user=lead(group).user, rules=current)
     RulesAcceptanceFactory(user=lead(group, role=CO_LEADER).user, rules=draft)
@@ -290,7 +296,7 @@ def test_facts_carry_the_rules_version_they_were_fetched_for():
 def compliant_group() -> Group:
     """An established group meeting every requirement under published rules version 1."""
     group = admitted_group(admitted_at=ADMITTED_AT)
-    rules = ProgramRulesFactory(version=1)
+    rules = ProgramRulesFactory(version=1, published_at=PUBLISHED)
     for leadership in (lead(group), lead(group, role=CO_LEADER)):
         RulesAcceptanceFactory(user=leadership.user, rules=rules)
     for i in range(6):
@@ -306,7 +312,7 @@ def test_checklist_for_a_compliant_group_is_all_met():
 
 def test_checklist_for_uses_the_current_published_rules_version():
     group = compliant_group()
-    ProgramRulesFactory(version=2)
+    ProgramRulesFactory(version=2, published_at=PUBLISHED)
 
     failing = checklist_for(group, now=NOW).failing
 
@@ -324,7 +330,7 @@ def test_checklist_for_ignores_unpublished_rules():
 
 def test_checklist_for_a_group_without_contacts_or_meetings_lists_its_failures():
     group = admitted_group(admitted_at=ADMITTED_AT)
-    ProgramRulesFactory(version=1)
+    ProgramRulesFactory(version=1, published_at=PUBLISHED)
 
     failing = checklist_for(group, now=NOW).failing
 
@@ -386,6 +392,7 @@ def build_group(
     leader_accepts: tuple[int, ...] = (2,),
     co_leader_accepts: tuple[int, ...] = (2,),
     ended_leader: bool = False,
+    co_leader_started_days_ago: float = 700,
     meeting_starts: list[datetime] | None = None,
     coc_link_failures: int = 0,
     fee_meetings: int = 0,
@@ -408,16 +415,26 @@ def build_group(
         planned_meetings_per_year=planned,
         **extra,
     )
-    rules = {1: ProgramRulesFactory(version=1), 2: ProgramRulesFactory(version=2)}
+    # Version 2 was published long enough ago that its grace period is over.
+    rules = {
+        1: ProgramRulesFactory(version=1, published_at=days_ago(900)),
+        2: ProgramRulesFactory(version=2, published_at=days_ago(RULES_2_PUBLISHED_DAYS_AGO)),
+    }
     roles = [
-        (leader, Leadership.Role.LEADER, leader_has_id, leader_accepts),
-        (co_leader, Leadership.Role.CO_LEADER, co_leader_has_id, co_leader_accepts),
+        (leader, Leadership.Role.LEADER, leader_has_id, leader_accepts, 700),
+        (
+            co_leader,
+            Leadership.Role.CO_LEADER,
+            co_leader_has_id,
+            co_leader_accepts,
+            co_leader_started_days_ago,
+        ),
     ]
-    for present, role, has_id, accepts in roles:
+    for present, role, has_id, accepts, started_days_ago in roles:
         if not present:
             continue
         user = UserFactory() if has_id else UserFactory(tech_community_id=None)
-        LeadershipFactory(group=group, user=user, role=role)
+        LeadershipFactory(group=group, user=user, role=role, started_at=days_ago(started_days_ago))
         for version in accepts:
             RulesAcceptanceFactory(user=user, rules=rules[version])
     if ended_leader:
@@ -446,6 +463,7 @@ def build_group(
 
 
 APPLYING = Group.Status.SUBMITTED
+RULES_2_PUBLISHED_DAYS_AGO = 100
 
 
 @pytest.fixture
@@ -506,6 +524,25 @@ def varied_groups() -> dict[str, Group]:
         "leader accepted old rules": build_group(leader_accepts=(1,)),
         "co-leader accepted nothing": build_group(co_leader_accepts=()),
         "leader accepted old and current": build_group(leader_accepts=(1, 2)),
+        # Requirement 5's grace period runs from the later of publication and role start.
+        "new co-leader in grace, accepted nothing": build_group(
+            co_leader_accepts=(), co_leader_started_days_ago=10
+        ),
+        "new co-leader in grace, accepted old rules": build_group(
+            co_leader_accepts=(1,), co_leader_started_days_ago=29
+        ),
+        "new co-leader just past grace": build_group(
+            co_leader_accepts=(), co_leader_started_days_ago=31
+        ),
+        "applying, new co-leader accepted nothing (no grace)": build_group(
+            status=APPLYING,
+            admitted_days_ago=None,
+            co_leader_accepts=(),
+            co_leader_started_days_ago=5,
+        ),
+        "inactive, new co-leader in grace": build_group(
+            status=Group.Status.INACTIVE, co_leader_accepts=(), co_leader_started_days_ago=5
+        ),
     }
 
 
@@ -531,6 +568,38 @@ def sql_failing(code: Code, *, rules_version: int | None) -> set[int]:
 @pytest.mark.parametrize("code", list(Code))
 def test_sql_filter_fails_the_same_groups_as_the_python_checklist(code, varied_groups):
     assert sql_failing(code, rules_version=2) == python_failing(code, rules_version=2)
+
+
+def test_sql_filter_agrees_while_a_new_version_is_in_its_grace_period(varied_groups):
+    ProgramRulesFactory(version=3, published_at=days_ago(5))
+
+    code = Code.PROGRAM_RULES
+    assert sql_failing(code, rules_version=3) == python_failing(code, rules_version=3)
+    # Admitted contacts are in their grace period; applications have none.
+    failing = python_failing(code, rules_version=3)
+    assert varied_groups["compliant"].pk not in failing
+    assert varied_groups["applying, six held"].pk in failing
+    assert varied_groups["no co-leader"].pk in failing
+
+
+def test_sql_filter_agrees_just_after_the_grace_period_of_a_new_version(varied_groups, settings):
+    settings.TECHGROUPS_RULES_GRACE_DAYS = 4
+    ProgramRulesFactory(version=3, published_at=days_ago(5))
+
+    code = Code.PROGRAM_RULES
+    assert sql_failing(code, rules_version=3) == python_failing(code, rules_version=3)
+
+
+def test_grace_cases_warn_then_fail(varied_groups):
+    def outcome(name: str) -> Outcome:
+        facts = facts_of(varied_groups[name], rules_version=2)
+        return evaluate_requirements(facts, now=NOW).result(Code.PROGRAM_RULES).outcome
+
+    assert outcome("new co-leader in grace, accepted nothing") is Outcome.WARNING
+    assert outcome("new co-leader in grace, accepted old rules") is Outcome.WARNING
+    assert outcome("new co-leader just past grace") is Outcome.FAIL
+    assert outcome("applying, new co-leader accepted nothing (no grace)") is Outcome.FAIL
+    assert outcome("compliant") is Outcome.PASS
 
 
 @pytest.mark.parametrize("code", list(Code))
@@ -607,9 +676,11 @@ def test_varied_groups_reach_the_intended_azure_outcome(name, outcome, varied_gr
 
 def group_with_everything() -> Group:
     group = admitted_group(admitted_at=ADMITTED_AT)
-    current = ProgramRulesFactory(version=2)
+    current = ProgramRulesFactory(version=2, published_at=PUBLISHED)
     for leadership in (lead(group), lead(group, role=CO_LEADER)):
-        RulesAcceptanceFactory(user=leadership.user, rules=ProgramRulesFactory(version=1))
+        RulesAcceptanceFactory(
+            user=leadership.user, rules=ProgramRulesFactory(version=1, published_at=PUBLISHED)
+        )
         RulesAcceptanceFactory(user=leadership.user, rules=current)
     lead(group, ended_at=days_ago(30), end_reason=Leadership.EndReason.HANDED_OVER)
     for i in range(8):

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Group
-from leaders.models import CoLeaderInvitation, Leadership
+from leaders.models import CoLeaderInvitation, Leadership, ProgramRules
 from leaders.services import leadership_report_left
 from membership.models import LeaveRequest, Review
 from membership.reminders import (
@@ -104,6 +104,14 @@ def _leave_processed() -> dict[str, Any]:
     return {"leave_request": request, "user": user}
 
 
+def _program_rules_to_accept() -> dict[str, Any]:
+    _group, user = _admitted_group()
+    rules, _created = ProgramRules.objects.get_or_create(
+        version=7, defaults={"title": "Rules", "body": "Be kind.", "published_at": timezone.now()}
+    )
+    return {"user": user, "rules": rules, "due": timezone.now() + timedelta(days=30)}
+
+
 def _coleader_invitation() -> dict[str, Any]:
     group, user = _admitted_group()
     invitation = CoLeaderInvitation.objects.create(
@@ -184,6 +192,7 @@ REAL_INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
     "program_team_notice": _program_team_notice,
     "leave_processed": _leave_processed,
     "coleader_invitation": _coleader_invitation,
+    "program_rules_to_accept": _program_rules_to_accept,
     "contact_left": _contact_left,
     "leadership_reported_left": _leadership_report,
     "leadership_report_confirmation": _leadership_report,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leaders", "0001_initial"),
+        ("leaders", "0003_rules_emails_schedule"),
     ]
 
     operations = [
