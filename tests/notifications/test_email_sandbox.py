@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from contact.services import thread_answer, thread_start
 from groups.models import Group
 from leaders.models import CoLeaderInvitation, Leadership
 from membership.models import LeaveRequest, Review
@@ -103,6 +104,21 @@ def _leave_processed() -> dict[str, Any]:
     return {"leave_request": request, "user": user}
 
 
+def _contact_message() -> dict[str, Any]:
+    group, user = _admitted_group()
+    thread = thread_start(
+        author=user, group=group, kind="conduct_incident", subject="At the meetup", body="It hurt."
+    )
+    return {"message": thread.messages.get()}
+
+
+def _contact_answer() -> dict[str, Any]:
+    group, user = _admitted_group()
+    thread = thread_start(author=user, group=group, kind="question", subject="Hi", body="Q?")
+    answer = thread_answer(thread=thread, by=StaffFactory(), body="Yes.")
+    return {"message": answer, "user": user}
+
+
 def _coleader_invitation() -> dict[str, Any]:
     group, user = _admitted_group()
     invitation = CoLeaderInvitation.objects.create(
@@ -170,6 +186,8 @@ REAL_INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
     "leave_processed": _leave_processed,
     "coleader_invitation": _coleader_invitation,
     "contact_left": _contact_left,
+    "contact_message": _contact_message,
+    "contact_answer": _contact_answer,
     "call_invitation": _call(14),
     "call_reminder": _call(1),
     "call_update": _call(14),
