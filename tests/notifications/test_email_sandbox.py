@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from contact.services import thread_answer, thread_start
 from groups.models import Group
 from leaders.models import CoLeaderInvitation, Leadership, ProgramRules
 from leaders.services import leadership_report_left
@@ -112,6 +113,21 @@ def _program_rules_to_accept() -> dict[str, Any]:
     return {"user": user, "rules": rules, "due": timezone.now() + timedelta(days=30)}
 
 
+def _contact_message() -> dict[str, Any]:
+    group, user = _admitted_group()
+    thread = thread_start(
+        author=user, group=group, kind="conduct_incident", subject="At the meetup", body="It hurt."
+    )
+    return {"message": thread.messages.get()}
+
+
+def _contact_answer() -> dict[str, Any]:
+    group, user = _admitted_group()
+    thread = thread_start(author=user, group=group, kind="question", subject="Hi", body="Q?")
+    answer = thread_answer(thread=thread, by=StaffFactory(), body="Yes.")
+    return {"message": answer, "user": user}
+
+
 def _coleader_invitation() -> dict[str, Any]:
     group, user = _admitted_group()
     invitation = CoLeaderInvitation.objects.create(
@@ -197,6 +213,8 @@ REAL_INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
     "leadership_reported_left": _leadership_report,
     "leadership_report_confirmation": _leadership_report,
     "coleader_replaced": _coleader_replaced,
+    "contact_message": _contact_message,
+    "contact_answer": _contact_answer,
     "call_invitation": _call(14),
     "call_reminder": _call(1),
     "call_update": _call(14),
