@@ -361,7 +361,12 @@ DECISION_MESSAGES: dict[str, str] = {
     "You are welcome to apply again once it meets regularly.",
     Decision.INACTIVATE: "The group has not met regularly for a long time, so we have moved it "
     "to inactive. Tell us when you start meeting again.",
+    Decision.KEEP_WITH_FOLLOW_UP: "The group stays in the program, but it held few Azure "
+    "meetings this year. Please log the meetings you hold, at regular intervals, by the date "
+    "below.",
 }
+#: How long a demo follow-up gives the group to fix what the review found.
+FOLLOW_UP_DAYS = 45
 
 #: Why the program team admitted a group that failed part of its checklist that day.
 ADMIT_OVERRIDE = (

@@ -30,7 +30,7 @@ from membership.requirements import Checklist, Code, Outcome, RequirementResult
 from membership.selectors import checklist_for
 from membership.services import DECISION_TRANSITIONS, group_submit, review_decide
 
-from .catalogue import ADMIT_OVERRIDE, CHANGES_MESSAGES, DECISION_MESSAGES
+from .catalogue import ADMIT_OVERRIDE, CHANGES_MESSAGES, DECISION_MESSAGES, FOLLOW_UP_DAYS
 from .context import DemoContext, audit_backdate, batched_create
 from .groups import GroupPlan, leader_change_apply, leader_changes
 
@@ -45,6 +45,8 @@ class PlannedDecision:
     when: datetime
     decision: str
     failing: Code | None = None
+    #: For a decision "keep, with a follow-up": the date by which the group fixes it.
+    follow_up_by: date | None = None
 
     @property
     def message(self) -> str:
@@ -78,6 +80,17 @@ def planned_decisions(*, ctx: DemoContext, plan: GroupPlan) -> list[PlannedDecis
             due -= ctx.review_interval
         for day in reversed(review_days):
             decisions.append(PlannedDecision(ctx.at(day, clock(10), "UTC"), Decision.KEEP))
+        if review_days and plan.profile == "sparse":
+            # A group that meets too rarely is kept, with a follow-up, at its last review.
+            last = decisions.pop()
+            decisions.append(
+                PlannedDecision(
+                    last.when,
+                    Decision.KEEP_WITH_FOLLOW_UP,
+                    Code.AZURE_MEETINGS,
+                    follow_up_by=review_days[0] + timedelta(days=FOLLOW_UP_DAYS),
+                )
+            )
     elif group.status == Status.INACTIVE:
         decisions.append(PlannedDecision(when, Decision.INACTIVATE, Code.AZURE_MEETINGS))
     return decisions
@@ -114,6 +127,7 @@ def history_create(*, ctx: DemoContext, plan: GroupPlan, staff: User) -> list[Re
             message=planned.message,
             override_reason=override,
             expected_version=group.version,
+            follow_up_by=planned.follow_up_by,
             now=planned.when,
         )
         audit_backdate(ctx=ctx, group=group, when=planned.when)
@@ -243,6 +257,7 @@ class HistoryBulk:
             checklist=self.checklist_rows[planned.failing],
             requirements_met=checklist.met,
             requirements_total=checklist.total,
+            follow_up_by=planned.follow_up_by,
         )
         label = Decision(decision).label
         audits = []
@@ -260,6 +275,8 @@ class HistoryBulk:
             "message": {"before": "", "after": planned.message},
             "override_reason": {"before": "", "after": ""},
         }
+        if planned.follow_up_by is not None:
+            changes["follow_up_by"] = {"before": "", "after": planned.follow_up_by.isoformat()}
         action = AuditEntry.Action.REVIEW_DECISION
         audits.append(self._audit(group, self.staff, when, action, summary, changes))
         self.reviews.append((review, audits))
