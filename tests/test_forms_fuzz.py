@@ -428,6 +428,15 @@ def reply_refusal(data: dict[str, Any]) -> str | None:
     )
 
 
+def return_refusal(data: dict[str, Any]) -> str | None:
+    what = as_text(data.get("what_changed"))
+    return first(
+        has_nul(data, ["what_changed"]),
+        "nothing said" if not what or not what.strip() else None,
+        too_long(data, {"what_changed": 2000}),
+    )
+
+
 def invitation_refusal(data: dict[str, Any]) -> str | None:
     answer = last(data.get("answer"))
     if answer not in {"accept", "decline"}:
@@ -622,6 +631,13 @@ def group_time_zone(zone: str) -> Callable[[World], None]:
     return prepare
 
 
+def group_inactive(world: World) -> None:
+    """The group's periodic review moved it to inactive: its leaders may ask to come back."""
+    Group.objects.filter(pk=world.group.pk).update(
+        status=Group.Status.INACTIVE, next_review_due=None
+    )
+
+
 def feed_address(address: str) -> Callable[[World], None]:
     def prepare(world: World) -> None:
         Group.objects.filter(pk=world.group.pk).update(ical_feed_url=address)
@@ -713,6 +729,25 @@ FORMS: list[Form] = [
         fixed({"reason": "We merge with another group.", "confirm": "on"}),
         {"reason": text, "confirm": booleans},
         leave_refusal,
+    ),
+    Form(
+        "return-request",
+        "groups:return_request",
+        slug_of("group"),
+        LEADER,
+        fixed({"what_changed": "We meet monthly again."}),
+        {"what_changed": text},
+        return_refusal,
+        prepare=st.just(group_inactive),
+    ),
+    Form(
+        "return-request-withdraw",
+        "groups:return_request_withdraw",
+        slug_of("group"),
+        CO_LEADER,
+        fixed({}),
+        {},
+        prepare=st.just(group_inactive),
     ),
     Form(
         "meeting-add",

@@ -23,7 +23,7 @@ from contact.services import thread_answer, thread_start
 from groups.models import Group
 from leaders.models import CoLeaderInvitation, Leadership, ProgramRules
 from leaders.services import leadership_report_left
-from membership.models import LeaveRequest, Review
+from membership.models import LeaveRequest, ReturnRequest, Review
 from membership.reminders import (
     TEMPLATES,
     Due,
@@ -90,6 +90,38 @@ def _review_decision() -> dict[str, Any]:
         message="Well done.",
     )
     return {"review": review, "user": user}
+
+
+def _periodic(decision: str, **fields: Any) -> Callable[[], dict[str, Any]]:
+    def inputs() -> dict[str, Any]:
+        group, user = _admitted_group()
+        review = Review.objects.create(
+            group=group,
+            reviewer=StaffFactory(),
+            kind=Review.Kind.PERIODIC,
+            decision=decision,
+            message="Name a co-leader.",
+            **fields,
+        )
+        return {"review": review, "user": user}
+
+    return inputs
+
+
+def _follow_up_overdue() -> dict[str, Any]:
+    follow_up_by = timezone.localdate() - timedelta(days=1)
+    inputs = _periodic(Review.Decision.KEEP_WITH_FOLLOW_UP, follow_up_by=follow_up_by)()
+    return {"review": inputs["review"]}
+
+
+def _return_request_received() -> dict[str, Any]:
+    group, user = _admitted_group()
+    Group.objects.filter(pk=group.pk).update(status=Group.Status.INACTIVE)
+    group.refresh_from_db()
+    request = ReturnRequest.objects.create(
+        group=group, requested_by=user, what_changed="We meet again.", group_status=group.status
+    )
+    return {"return_request": request, "user": user}
 
 
 def _program_team_notice() -> dict[str, Any]:
@@ -205,6 +237,14 @@ def _reminder(kind: str) -> Callable[[], dict[str, Any]]:
 
 REAL_INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
     "review_decision": _review_decision,
+    "review_kept": _periodic(Review.Decision.KEEP),
+    "review_follow_up": _periodic(
+        Review.Decision.KEEP_WITH_FOLLOW_UP,
+        follow_up_by=timezone.localdate() + timedelta(days=20),
+    ),
+    "review_inactivated": _periodic(Review.Decision.INACTIVATE),
+    "follow_up_overdue": _follow_up_overdue,
+    "return_request_received": _return_request_received,
     "program_team_notice": _program_team_notice,
     "leave_processed": _leave_processed,
     "coleader_invitation": _coleader_invitation,
@@ -361,8 +401,9 @@ def test_attributes_of_plain_values_and_filters_over_variables_are_allowed():
 
 @pytest.fixture
 def decision():
-    """A periodic review of an admitted group, decided by a program-team member who has an
-    authenticator app (its TOTP secret and recovery codes are in the database)."""
+    """The admission of a group (the decision e-mail; a periodic review's outcomes have their
+    own), decided by a program-team member who has an authenticator app (its TOTP secret and
+    recovery codes are in the database)."""
     group, leader = _admitted_group()
     EmailAddress.objects.create(user=leader, email=leader.email, verified=True, primary=True)
     reviewer = StaffFactory(email="reviewer@example.org")
@@ -372,7 +413,10 @@ def decision():
             user=user, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "SECRETSEED"}
         )
     review = Review.objects.create(
-        group=group, reviewer=reviewer, kind=Review.Kind.PERIODIC, decision=Review.Decision.KEEP
+        group=group,
+        reviewer=reviewer,
+        kind=Review.Kind.APPLICATION,
+        decision=Review.Decision.ADMIT,
     )
     return review, leader, [reviewer, other_staff]
 
@@ -429,7 +473,7 @@ def test_wording_that_fails_with_real_data_falls_back_to_the_shipped_wording(dec
     with caplog.at_level(logging.ERROR, logger="notifications.mail"):
         email = review_decision_enqueue(review=review)[0]
 
-    assert email.subject.endswith(f"{review.group.name} stays in the program")
+    assert email.subject.endswith(f"{review.group.name} is admitted to the Tech Groups program")
     assert "the program team's wording failed (EmailTooLong" in caplog.text
 
 
