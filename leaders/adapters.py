@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from notifications.mail import render_text_email
 from notifications.models import OutboxEmail
@@ -64,6 +65,15 @@ def language_of(user: Any) -> str | None:
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+    def clean_email(self, email: str) -> str:
+        """An address no mail server accepts is refused beside the field (RFC 5321)."""
+        email = super().clean_email(email)
+        if len(email) > MAX_ADDRESS_LENGTH:
+            raise ValidationError(
+                _("An e-mail address has at most %(max)d characters.") % {"max": MAX_ADDRESS_LENGTH}
+            )
+        return str(email)
+
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         """A new account keeps the language the visitor signed up in (e.g. chosen on the page)."""
         language = translation.get_language()

@@ -89,6 +89,18 @@ def test_sign_up_sends_a_verification_email_and_does_not_sign_in(client, sent_ma
     assert message.subject.startswith("[Tech Groups] ")
 
 
+def test_sign_up_with_an_address_no_mail_server_accepts_is_refused_beside_the_field(client):
+    address = "x" * 300 + "@example.org"
+
+    response = client.post(
+        SIGNUP_URL, {"email": address, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+
+    assert response.status_code == 200
+    assert "An e-mail address has at most 254 characters." in response.content.decode()
+    assert not User.objects.filter(email=address).exists()
+
+
 def test_verification_email_is_readable_and_signed_by_the_program_team(client, sent_mail):
     client.post(
         SIGNUP_URL,
