@@ -368,9 +368,8 @@ def cancel_refusal(data: dict[str, Any]) -> str | None:
 
 
 def rules_refusal(data: dict[str, Any]) -> str | None:
-    # Django's checkbox: "false", "0" and "" are unticked.
-    unticked = str(data.get("accept", "")).lower() in {"false", "0", ""}
-    return "the box is not ticked" if unticked else None
+    # As a browser's checkbox reads (`is_unticked`): "0" and "off" tick it.
+    return "the box is not ticked" if is_unticked(data.get("accept")) else None
 
 
 def profile_refusal(data: dict[str, Any]) -> str | None:
