@@ -89,6 +89,8 @@ def test_the_compliance_job_twice_the_same_day_queues_each_reminder_once(worker,
         reminders.CHANGES_REQUESTED: 2,
         reminders.REVIEW_DUE: 2,
         reminders.ESCALATION: 1,
+        reminders.FOLLOW_UP: 0,
+        reminders.FOLLOW_UP_OVERDUE: 0,
     }
     assert set(second.values()) == {0}
     queued = list(OutboxEmail.objects.values_list("pk", flat=True))
