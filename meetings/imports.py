@@ -227,11 +227,7 @@ def _rekey(known: dict[str, Meeting], parsed: ParsedFeed, *, time_zone: tzinfo) 
         return set()
     rekeyed: set[int] = set()
     stale = sorted(
-        (
-            meeting
-            for meeting in known.values()
-            if meeting.external_uid not in parsed.keys and not parsed.holds(meeting.external_uid)
-        ),
+        (meeting for meeting in known.values() if not parsed.holds(meeting.external_uid)),
         key=lambda meeting: (meeting.starts_at, meeting.pk),
     )
     for meeting in stale:

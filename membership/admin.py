@@ -27,14 +27,13 @@ from leaders.rules import current_rules_version
 from meetings.models import Meeting
 
 from .admin_views import (
-    benefits_of,
     bulk_decide,
     checklist_of,
     decide_view,
     groups_for_checklists,
     leave_request_process_view,
     may_review,
-    render_checklist,
+    render_standing,
     review_queue_view,
 )
 from .forms import GroupAdminForm
@@ -325,7 +324,7 @@ class GroupAdmin(
 
     @admin.display(description=_("checklist"))
     def checklist(self, obj: Group) -> str:
-        return render_checklist(checklist_of(obj), benefits=benefits_of(obj))
+        return render_standing(obj)
 
     @admin.display(description=_("latest 10 meetings, upcoming included"))
     def recent_meetings(self, obj: Group) -> str | Promise:

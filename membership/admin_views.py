@@ -30,7 +30,13 @@ from .forms import BulkDecisionForm, DecisionForm
 from .models import LeaveRequest, ReturnRequest
 from .queue import KIND_LABELS, QueueKind, leave_request_effects, review_queue
 from .queue import PAGE_SIZE as QUEUE_PAGE_SIZE
-from .requirements import BenefitsCheck, Checklist, Outcome, check_benefit_ids
+from .requirements import (
+    BenefitsCheck,
+    Checklist,
+    Outcome,
+    check_benefit_ids,
+    evaluate_requirements,
+)
 from .selectors import group_checklist, groups_with_checklist_facts, requirement_facts
 from .services import (
     GroupChangedError,
@@ -78,10 +84,14 @@ def checklist_of(group: Group) -> Checklist:
     return group_checklist(group, now=now, rules_version=rules_version)
 
 
-def benefits_of(group: Group) -> BenefitsCheck:
-    """What Leaders Hub access needs, for a group fetched through `groups_for_checklists`."""
-    rules_version = group.checklist_rules_version  # type: ignore[attr-defined]
-    return check_benefit_ids(requirement_facts(group, rules_version=rules_version))
+def render_standing(group: Group) -> str:
+    """The checklist and what the benefits need, of a group fetched through
+    `groups_for_checklists`, from one reading of its facts (no query)."""
+    now = group.checklist_now  # type: ignore[attr-defined]
+    facts = requirement_facts(group, rules_version=group.checklist_rules_version)  # type: ignore[attr-defined]
+    return render_checklist(
+        evaluate_requirements(facts, now=now), benefits=check_benefit_ids(facts)
+    )
 
 
 def render_checklist(checklist: Checklist, *, benefits: BenefitsCheck | None = None) -> str:
@@ -186,7 +196,7 @@ def decide_view(
         "title": _("Decide on %(group)s") % {"group": group.name},
         "group": group,
         "form": form,
-        "checklist": render_checklist(checklist_of(group), benefits=benefits_of(group)),
+        "checklist": render_standing(group),
         "decisions": decisions,
         "return_request": return_request,
         "follow_up": follow_up,
